@@ -1,0 +1,133 @@
+"""The ``gateway`` command.
+
+Every subcommand takes the same settings as the web app: ``--data-dir`` and
+``--database`` default to ``GATEWAY_DATA_DIR`` and ``GATEWAY_DATABASE_URL``, and those
+to ``./var`` and a SQLite file in it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .config import load_settings
+
+data_dir_option = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Data directory (default: $GATEWAY_DATA_DIR or ./var).",
+)
+database_option = click.option(
+    "--database",
+    "database_url",
+    metavar="URL",
+    default=None,
+    help="Internal tables: sqlite:///PATH or postgresql://USER@HOST/DB "
+    "(default: $GATEWAY_DATABASE_URL or DATA_DIR/internal.sqlite).",
+)
+
+
+class CommandError(click.ClickException):
+    """A one-line error; the command exits with status 2."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:
+        click.echo(f"gateway: error: {self.format_message()}", err=True)
+
+
+def _settings(data_dir: Path | None, database_url: str | None) -> dict:
+    return load_settings({"DATA_DIR": str(data_dir) if data_dir else None, "DATABASE_URL": database_url})
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="gateway")
+def main() -> None:
+    """The Met Open Data Gateway: build, publish and serve open police data."""
+
+
+@main.command("demo-data")
+@data_dir_option
+@database_option
+@click.option(
+    "--sources",
+    "sources_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder of data.police.uk archive CSVs (default: the copy shipped with the gateway).",
+)
+@click.option("--scale", type=click.IntRange(min=1), default=1, show_default=True,
+              help="1: the real files only. N: also fill the last N Met months to Met size.")  # fmt: skip
+@click.option("--seed", type=int, default=None, help="Seed for everything invented (default: fixed).")
+@click.option("--crimes-per-month", type=click.IntRange(min=0), default=None,
+              help="Street crimes and ASB in each synthetic Met month (default 90,000).")  # fmt: skip
+@click.option("--stops-per-month", type=click.IntRange(min=0), default=None,
+              help="Stops in each synthetic Met month (default 12,000).")  # fmt: skip
+@click.option("--if-missing", is_flag=True, help="Do nothing if the database already holds the tables.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def demo_data(
+    data_dir: Path | None,
+    database_url: str | None,
+    sources_dir: Path | None,
+    scale: int,
+    seed: int | None,
+    crimes_per_month: int | None,
+    stops_per_month: int | None,
+    if_missing: bool,
+    quiet: bool,
+) -> None:
+    """Build the internal tables from real published files, inventing what was removed.
+
+    Each published crime, outcome and stop becomes an internal record with an exact
+    place, time, names and internal codes; every value that must never be published
+    carries the marker CANARY. Use of force is synthesised. A failure leaves any
+    existing database untouched.
+    """
+    from .demo.build import DEFAULT_SEED, BuildError, build_demo_data
+    from .demo.scale import Volumes
+    from .demo.sources import SourceError
+    from .demo.stops import UnmappableValue
+    from .internal.database import DatabaseURLError
+
+    settings = _settings(data_dir, database_url)
+    volumes = Volumes()
+    if crimes_per_month is not None:
+        volumes = Volumes(**{**volumes.__dict__, "crimes_per_month": crimes_per_month})
+    if stops_per_month is not None:
+        volumes = Volumes(**{**volumes.__dict__, "stops_per_month": stops_per_month})
+    try:
+        report = build_demo_data(
+            settings["DATABASE_URL"],
+            sources_dir=sources_dir,
+            scale_factor=scale,
+            seed=DEFAULT_SEED if seed is None else seed,
+            volumes=volumes,
+            progress=not quiet,
+            if_missing=if_missing,
+        )
+    except (DatabaseURLError, SourceError, BuildError, UnmappableValue) as exc:
+        raise CommandError(str(exc)) from None
+    if report.skipped:
+        click.echo(f"internal tables already present in {report.database}; nothing to do")
+        return
+    total = sum(report.counts.values())
+    click.echo(f"built {total:,} rows in {report.seconds:.1f} s into {report.database}")
+    for table in ("crime_report", "crime_outcome", "anti_social_behaviour", "stop_search", "use_of_force", "map_point"):
+        click.echo(f"  {table:<22} {report.counts.get(table, 0):>10,}")
+
+
+@main.command()
+@data_dir_option
+@database_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
+@click.option("--debug", is_flag=True, help="Reload on code changes and show tracebacks.")
+def serve(data_dir: Path | None, database_url: str | None, host: str, port: int, debug: bool) -> None:
+    """Run the development server (use gunicorn with wsgi:app in production)."""
+    from . import create_app
+
+    app = create_app({"DATA_DIR": str(data_dir) if data_dir else None, "DATABASE_URL": database_url})
+    app.run(host=host, port=port, debug=debug)

@@ -1,0 +1,1 @@
+"""Demo data: the Met's internal tables rebuilt from real published files."""

@@ -1,0 +1,1 @@
+"""The internal tables the gateway reads: schema, code lists and connections."""
