@@ -8,6 +8,7 @@ the whole build is one transaction.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -152,7 +153,8 @@ def _write(url: URL, rows: Iterable[Row], advance: Callable[[int], None]) -> dic
     except OSError as exc:
         raise BuildError(f"cannot write {target}: {exc.strerror or exc}") from None
     finally:
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
 
 
 def _write_tables(

@@ -1,0 +1,102 @@
+"""Shared fixtures: the app, its clients, and demo databases on every available backend.
+
+The database fixtures run on SQLite always and on PostgreSQL as well when
+``GATEWAY_TEST_POSTGRES_URL`` names a server (``.ci/run`` starts one).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import Engine, MetaData
+
+from gateway import create_app
+from gateway.demo.build import build_demo_data
+from gateway.demo.sources import Sources, default_sources_dir, read_sources
+from gateway.internal.database import make_engine
+
+POSTGRES_URL = os.environ.get("GATEWAY_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+
+
+@pytest.fixture(autouse=True)
+def _no_gateway_environment(monkeypatch):
+    """Tests see only the settings they set themselves."""
+    for name in list(os.environ):
+        if name.startswith("GATEWAY_") and name != "GATEWAY_TEST_POSTGRES_URL":
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def app(tmp_path):
+    return create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "var")})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def sources() -> Sources:
+    """The real published files that ship with the gateway."""
+    return read_sources(default_sources_dir())
+
+
+def empty_postgres(url: str) -> None:
+    """Drop every table in the test database, so each build starts clean."""
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            meta = MetaData()
+            meta.reflect(conn)
+            meta.drop_all(conn)
+    finally:
+        engine.dispose()
+
+
+def database_url(backend: str, directory: Path) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{directory / 'internal.sqlite'}"
+    assert POSTGRES_URL
+    empty_postgres(POSTGRES_URL)
+    return POSTGRES_URL
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def demo_engine(request, tmp_path_factory) -> Engine:
+    """The demo internal tables (scale 1), built once per backend for the session."""
+    url = database_url(request.param, tmp_path_factory.mktemp(f"demo-{request.param}"))
+    build_demo_data(url)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def scratch_database(request, tmp_path) -> str:
+    """An empty database of the parametrised backend, apart from the session's demo one.
+
+    On PostgreSQL it is a fresh schema ``gateway_scratch`` of the test database.
+    """
+    backend = getattr(request, "param", "sqlite")
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'scratch.sqlite'}"
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    engine = make_engine(POSTGRES_URL)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS gateway_scratch CASCADE"))
+        conn.execute(text("CREATE SCHEMA gateway_scratch"))
+    engine.dispose()
+    url = make_url(POSTGRES_URL).update_query_dict({"options": "-csearch_path=gateway_scratch"})
+    return url.render_as_string(hide_password=False)
