@@ -1,0 +1,59 @@
+# The Met Open Data Gateway, served by gunicorn on port 8000.
+#
+#   docker build -t met-open-data-gateway .
+#   docker run --rm -p 8000:8000 -v gateway-data:/data met-open-data-gateway
+#
+# On first start the demo internal tables are built into /data (a few seconds), then
+# gunicorn starts. Settings are GATEWAY_* variables (gateway/config.py and
+# gunicorn.conf.py), e.g. -e GATEWAY_WORKERS=4 -e GATEWAY_DATABASE_URL=postgresql://...
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_ROOT_USER_ACTION=ignore
+
+# Dependencies first, in their own layer, so that code changes do not reinstall them:
+# the metadata and the package's __init__ (where the version lives) are enough to
+# resolve them. The placeholder package is removed again straight after.
+COPY pyproject.toml setup.cfg README.md /src/
+COPY gateway/__init__.py /src/gateway/__init__.py
+RUN pip install /src \
+    && pip uninstall -y met-open-data-gateway \
+    && rm -rf /src/build /src/*.egg-info
+
+# The package itself, not editable: code and the demo source files under
+# gateway/demo/data (package_data in setup.cfg) go to site-packages.
+COPY gateway /src/gateway
+RUN pip install --no-deps /src \
+    && rm -rf /src \
+    && pip check \
+    && gateway --version
+
+# A non-root user, with a numeric id so that runAsNonRoot-style checks can verify it.
+RUN groupadd --system --gid 10001 gateway \
+    && useradd --system --uid 10001 --gid gateway --create-home --home-dir /home/gateway \
+        --shell /usr/sbin/nologin gateway \
+    && mkdir -p /data \
+    && chown gateway:gateway /data
+
+# Only the entry points live here, owned by root and read-only to the app; the
+# gateway package is imported from site-packages.
+WORKDIR /app
+COPY wsgi.py gunicorn.conf.py ./
+
+# Inside a container the gateway must listen on all interfaces.
+ENV GATEWAY_DATA_DIR=/data \
+    GATEWAY_BIND=0.0.0.0:8000
+
+# Ownership is set above: a volume declared after would discard later changes.
+VOLUME ["/data"]
+USER 10001:10001
+EXPOSE 8000
+
+# Liveness only (/readyz also needs a published release). No curl in slim images.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+    CMD ["python", "-c", "import os, sys, urllib.request; port = os.environ.get('GATEWAY_BIND', '0.0.0.0:8000').rsplit(':', 1)[-1]; sys.exit(0 if urllib.request.urlopen(f'http://127.0.0.1:{port}/healthz', timeout=4).status == 200 else 1)"]
+
+CMD ["sh", "-c", "gateway demo-data --if-missing --quiet && exec gunicorn -c gunicorn.conf.py wsgi:app"]
