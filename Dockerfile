@@ -23,9 +23,10 @@ RUN pip install /src \
     && pip uninstall -y met-open-data-gateway \
     && rm -rf /src/build /src/*.egg-info
 
-# The package itself, not editable: code and the demo source files under
-# gateway/demo/data (package_data in setup.cfg) go to site-packages.
-COPY gateway /src/gateway
+# The package itself, not editable. The whole build context (less .dockerignore) goes
+# in, so setup.cfg alone decides what is installed: packages and their package_data,
+# such as the demo source files under gateway/demo/data. /src is removed again.
+COPY . /src
 RUN pip install --no-deps /src \
     && rm -rf /src \
     && pip check \
