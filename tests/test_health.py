@@ -40,6 +40,7 @@ def test_ready_with_database_and_current_release(tmp_path):
     build_demo_data(f"sqlite:///{data_dir / 'internal.sqlite'}")
     release = data_dir / "releases" / "2024-02-29T000000Z"
     release.mkdir(parents=True)
+    (release / "manifest.json").write_text("{}")
     (data_dir / "releases" / "current").symlink_to(release.name)
     client = create_app({"TESTING": True, "DATA_DIR": str(data_dir)}).test_client()
     response = client.get("/readyz")

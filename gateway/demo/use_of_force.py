@@ -27,8 +27,8 @@ OFFICERS_PER_INCIDENT = ([1, 2, 3], [0.6, 0.3, 0.1])
 # Tactic, probability that a use of force includes it; listed in the usual order of use.
 TACTICS = (
     ("TCOM", 0.72), ("HCC", 0.44), ("HCN", 0.31), ("UNA", 0.24), ("GRD", 0.12), ("LBR", 0.05),
-    ("SBG", 0.03), ("CED", 0.045), ("ISD", 0.015), ("ISU", 0.01), ("BTD", 0.01), ("BTU", 0.005),
-    ("SHD", 0.005), ("DOG", 0.005), ("DGB", 0.001), ("AEP", 0.0005), ("FAA", 0.005), ("FAF", 0.00005),
+    ("SBG", 0.03), ("TSR", 0.045), ("ISD", 0.015), ("ISU", 0.01), ("BTD", 0.01), ("BTU", 0.005),
+    ("SHD", 0.005), ("DOG", 0.005), ("DGB", 0.001), ("ARW", 0.0005), ("FAA", 0.005), ("FAF", 0.00005),
     ("IMP", 0.01),
 )  # fmt: skip
 CED_MODES = (["DRW", "AIM", "RDT", "ARC", "FIR", "DST", "ADS"], [0.48, 0.2, 0.16, 0.04, 0.09, 0.02, 0.01])
@@ -94,7 +94,7 @@ def _incident(inv: Inventor, points: MapPoints, met: list[int], month: str, offi
                     "tactic_order": order,
                     "tactic_code": tactic,
                     "effective": inv.chance(0.86),
-                    "ced_mode": inv.weighted(*CED_MODES) if tactic == "CED" else None,
+                    "ced_mode": inv.weighted(*CED_MODES) if tactic == "TSR" else None,
                 },
             )
 

@@ -277,6 +277,16 @@ STOP_AGE_BANDS: tuple[tuple[str, int, int], ...] = (
     ("over 34", 35, 84),
 )
 
+# Age bands that use-of-force statistics publish (Home Office), as (label, lowest, highest).
+UOF_AGE_BANDS: tuple[tuple[str, int, int], ...] = (
+    ("Under 11 years", 0, 10),
+    ("11 - 17 years", 11, 17),
+    ("18 - 34 years", 18, 34),
+    ("35 - 49 years", 35, 49),
+    ("50 - 64 years", 50, 64),
+    ("65 and over", 65, 130),
+)
+
 # Use of force (Home Office collection, as in the MPS use-of-force file).
 UOF_LOCATION_TYPES: tuple[Code, ...] = (
     Code("STR", "Street/Highway", "Street/Highway"),
@@ -309,8 +319,8 @@ UOF_TACTICS: tuple[Code, ...] = (
     Code("ISU", "Irritant spray used", "Irritant spray - used"),
     Code("SBG", "Spit and bite guard", "Spit and bite guard"),
     Code("SHD", "Shield", "Shield"),
-    Code("CED", "Conducted energy device", "CED"),
-    Code("AEP", "Attenuating energy projectile", "AEP"),
+    Code("TSR", "Conducted energy device (Taser)", "CED"),
+    Code("ARW", "Attenuating energy projectile (baton round)", "AEP"),
     Code("FAA", "Firearms aimed", "Firearms aimed"),
     Code("FAF", "Firearms fired", "Firearms fired"),
     Code("DOG", "Dog deployed", "Dog deployed"),

@@ -281,6 +281,9 @@ LOOKUP_CONTENTS: tuple[tuple[Table, tuple[lookups.Code, ...]], ...] = (
     (uof_ethnicity, lookups.UOF_ETHNICITIES),
 )
 
+# Tables the mappings' lookup transform may use: internal code -> published value.
+LOOKUP_TABLES = (*(t.name for t, _codes in LOOKUP_CONTENTS), "offence_code")
+
 RECORD_TABLES = (crime_report, crime_outcome, anti_social_behaviour, stop_search, use_of_force, use_of_force_tactic)
 
 

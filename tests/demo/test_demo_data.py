@@ -234,7 +234,7 @@ def test_use_of_force_is_synthesised_per_met_month(demo_engine):
     tactics = rows(demo_engine, schema.use_of_force_tactic)
     per_row = Counter(t.uof_ref for t in tactics)
     assert set(per_row) == {r.internal_ref for r in uof}, "every use of force records at least one tactic"
-    assert all((t.ced_mode is not None) == (t.tactic_code == "CED") for t in tactics)
+    assert all((t.ced_mode is not None) == (t.tactic_code == "TSR") for t in tactics)
     ethnicity = Counter(r.subject_ethnicity for r in uof)
     assert ethnicity.most_common(2)[0][0] == "PW" and ethnicity["PB"] > ethnicity["PA"]
 

@@ -1,0 +1,1 @@
+"""The publish pipeline: internal tables in, an immutable public release out."""

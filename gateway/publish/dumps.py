@@ -1,0 +1,215 @@
+"""Bulk downloads: per-month CSVs in the data.police.uk archive formats, and N-Quads.
+
+The CSVs follow the archive byte for byte in their conventions: the exact headers, CRLF
+line endings, no quoting unless a value needs it, six decimal places in street and
+stop-and-search files but trailing zeros dropped in outcomes files, "No Location" in
+street files and "No location" in outcomes files, ``YYYY-MM-<force>-<kind>.csv`` names.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from sqlalchemy import Connection, select
+
+from gateway.internal import lookups
+
+from . import tables
+
+STREET_HEADER = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
+                 "Crime type,Last outcome category,Context")  # fmt: skip
+OUTCOMES_HEADER = "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Outcome type"
+STOPS_HEADER = ("Type,Date,Part of a policing operation,Policing operation,Latitude,Longitude,Gender,Age range,"
+                "Self-defined ethnicity,Officer-defined ethnicity,Legislation,Object of search,Outcome,"
+                "Outcome linked to object of search,Removal of more than just outer clothing")  # fmt: skip
+
+CATEGORY_LABEL = {slug: label for label, slug in lookups.CATEGORY_LABELS.items()}
+# The archive's own spellings where the API's differ ("Offender given penalty notice").
+OUTCOME_LABEL = {code: label for label, code in reversed(list(lookups.OUTCOME_LABELS.items()))}
+OUTCOME_LABEL["penalty-notice-issued"] = "Offender given penalty notice"
+
+
+def _six(value: float) -> str:
+    return f"{value:.6f}"
+
+
+def _trimmed(value: float) -> str:
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def _boolean(value: bool | None) -> str:
+    return "" if value is None else ("True" if value else "False")
+
+
+def _csv_lines(rows: Iterable[Iterable[str]]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow(row)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def _write(path: Path, header: str, rows: Iterable[Iterable[str]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(header + "\r\n")
+        for line in _csv_lines(rows):
+            handle.write(line)
+
+
+def _location(point, no_location: str, number) -> list[str]:
+    if point is None:
+        return ["", "", no_location, "", ""]
+    return [
+        number(point.longitude),
+        number(point.latitude),
+        f"On or near {point.street_name}",
+        point.lsoa_code or "",
+        point.lsoa_name or "",
+    ]
+
+
+def _points(conn: Connection) -> dict:
+    return {p.id: p for p in conn.execute(select(tables.map_point))}
+
+
+def write_csv_dumps(conn: Connection, directory: Path) -> list[Path]:
+    """Every month's street, outcomes and stop-and-search files; the paths written."""
+    points = _points(conn)
+    written: list[Path] = []
+    written += _street_files(conn, directory, points)
+    written += _outcome_files(conn, directory, points)
+    written += _stop_files(conn, directory, points)
+    return sorted(written)
+
+
+def _by_file(conn: Connection, statement, key) -> Iterator[tuple[tuple, list]]:
+    current, rows = None, []
+    for row in conn.execute(statement):
+        k = key(row)
+        if k != current and rows:
+            yield current, rows
+            rows = []
+        current = k
+        rows.append(row)
+    if rows:
+        yield current, rows
+
+
+def _street_files(conn, directory, points) -> list[Path]:
+    s = tables.street
+    p = tables.map_point
+    statement = (
+        select(s, p.c.lsoa_name)
+        .outerjoin(p, p.c.id == s.c.map_point)
+        .order_by(s.c.month, s.c.force, s.c.map_point.is_(None), p.c.lsoa_name, s.c.category, s.c.id)
+    )
+    paths = []
+    for (month, force), rows in _by_file(conn, statement, lambda r: (r.month, r.force)):
+        name = lookups.FORCE_NAMES[force]
+        path = directory / month / f"{month}-{force}-street.csv"
+        _write(
+            path,
+            STREET_HEADER,
+            (
+                [
+                    r.persistent_id,
+                    r.month,
+                    name,
+                    name,
+                    *_location(points.get(r.map_point), "No Location", _six),
+                    CATEGORY_LABEL[r.category],
+                    OUTCOME_LABEL.get(r.last_outcome, ""),
+                    "",
+                ]
+                for r in rows
+            ),
+        )
+        paths.append(path)
+    return paths
+
+
+def _outcome_files(conn, directory, points) -> list[Path]:
+    o, s, p = tables.crime_outcome, tables.street, tables.map_point
+    statement = (
+        select(o.c.month, o.c.category, s.c.persistent_id, s.c.force, s.c.map_point)
+        .join(s, s.c.id == o.c.crime_id)
+        .outerjoin(p, p.c.id == s.c.map_point)
+        .order_by(o.c.month, s.c.force, s.c.map_point.is_(None), p.c.lsoa_name, o.c.crime_id, o.c.seq)
+    )
+    paths = []
+    for (month, force), rows in _by_file(conn, statement, lambda r: (r.month, r.force)):
+        name = lookups.FORCE_NAMES[force]
+        path = directory / month / f"{month}-{force}-outcomes.csv"
+        _write(
+            path,
+            OUTCOMES_HEADER,
+            (
+                [
+                    r.persistent_id,
+                    r.month,
+                    name,
+                    name,
+                    *_location(points.get(r.map_point), "No location", _trimmed),
+                    OUTCOME_LABEL[r.category],
+                ]
+                for r in rows
+            ),
+        )
+        paths.append(path)
+    return paths
+
+
+def _stop_files(conn, directory, points) -> list[Path]:
+    st = tables.stop_search
+    statement = select(st).order_by(st.c.month, st.c.force, st.c.datetime, st.c.id)
+    paths = []
+    for (month, force), rows in _by_file(conn, statement, lambda r: (r.month, r.force)):
+        path = directory / month / f"{month}-{force}-stop-and-search.csv"
+
+        def line(r):
+            point = points.get(r.map_point)
+            lat, lon = (_six(point.latitude), _six(point.longitude)) if point else ("", "")
+            return [
+                r.type,
+                r.datetime,
+                _boolean(r.operation),
+                "",
+                lat,
+                lon,
+                r.gender or "",
+                r.age_range or "",
+                r.self_defined_ethnicity or "",
+                r.officer_defined_ethnicity or "",
+                r.legislation or "",
+                r.object_of_search or "",
+                r.outcome or "",
+                _boolean(r.outcome_linked_to_object_of_search),
+                _boolean(r.removal_of_more_than_outer_clothing),
+            ]
+
+        _write(path, STOPS_HEADER, (line(r) for r in rows))
+        paths.append(path)
+    return paths
+
+
+def write_nquads(lines: Iterable[str], path: Path) -> int:
+    """Gzip N-Quads (reproducible: no timestamp in the gzip header); the statements written."""
+    count = 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as gz:
+        buffer: list[str] = []
+        for line in lines:
+            buffer.append(line)
+            count += 1
+            if len(buffer) >= 50_000:
+                gz.write("".join(buffer).encode())
+                buffer = []
+        gz.write("".join(buffer).encode())
+    return count

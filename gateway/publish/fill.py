@@ -1,0 +1,201 @@
+"""Filling a release's published tables from the internal tables, through the mappings."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, update
+
+from mappings import Mapping, MappingSet
+from mappings.transforms import to_month
+
+from . import tables
+from .context import PublishContext
+from .records import Drops, published
+
+BATCH = 10_000
+
+
+class Counts(Counter):
+    """Published records by dataset and month."""
+
+    def add(self, dataset: str, month: str | None) -> None:
+        self[(dataset, month or "")] += 1
+
+    def report(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = defaultdict(dict)
+        for (dataset, month), n in sorted(self.items()):
+            out[dataset][month] = n
+        return dict(out)
+
+
+class _Inserter:
+    def __init__(self, conn: Connection, table: Table, advance: Callable[[int], None]) -> None:
+        self.conn, self.table, self.advance, self.rows = conn, table, advance, []
+
+    def add(self, row: dict) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            self.conn.execute(self.table.insert(), self.rows)
+            self.advance(len(self.rows))
+            self.rows = []
+
+
+def fill_release(
+    source: Connection,
+    target: Connection,
+    mappings: MappingSet,
+    ctx: PublishContext,
+    drops: Drops,
+    advance: Callable[[int], None] = lambda n: None,
+) -> Counts:
+    """Publish every mapping into the release's tables; returns counts by dataset and month."""
+    counts = Counts()
+    used_points: set[int] = set()
+    by_record = {m.record: m for m in mappings.mappings}
+    parents: dict[str, set[int]] = {}
+    for record in ("RecordedCrime", "AntiSocialBehaviourIncident"):
+        if record in by_record:
+            ids = _street(source, target, by_record[record], ctx, drops, counts, used_points, advance)
+            parents[by_record[record].name] = ids
+    if "CrimeOutcome" in by_record:
+        _outcomes(source, target, by_record["CrimeOutcome"], ctx, drops, counts, parents, advance)
+    if "StopAndSearch" in by_record:
+        _stops(source, target, by_record["StopAndSearch"], ctx, drops, counts, used_points, advance)
+    if "UseOfForce" in by_record:
+        mapping = by_record["UseOfForce"]
+        parents[mapping.name] = _simple(source, target, mapping, tables.use_of_force, ctx, drops, counts, advance)
+    if "TacticUse" in by_record:
+        _tactics(source, target, by_record["TacticUse"], ctx, drops, parents, advance)
+    _map_points(target, ctx, used_points)
+    return counts
+
+
+def _place(ctx: PublishContext, point: int | None) -> dict[str, Any]:
+    if point is None:
+        return {"lsoa_code": None, "borough_code": None}
+    p = ctx.points[point]
+    return {"lsoa_code": p.lsoa_code, "borough_code": p.borough_code}
+
+
+def _street(source, target, mapping: Mapping, ctx, drops, counts, used_points, advance) -> set[int]:
+    crime = mapping.record == "RecordedCrime"
+    id_field = "crime_id" if crime else "asb_id"
+    ids: set[int] = set()
+    out = _Inserter(target, tables.street, advance)
+    for r in published(source, mapping, ctx, drops):
+        if r[id_field] in ids:
+            drops.add(mapping, "identifier collision")
+            continue
+        ids.add(r[id_field])
+        if r["map_point"] is not None:
+            used_points.add(r["map_point"])
+        out.add(
+            {
+                "id": r[id_field],
+                "record": mapping.record,
+                "persistent_id": r.get("persistent_id") or "",
+                "category": r["category"],
+                "month": r["month"],
+                "map_point": r["map_point"],
+                "force": r["force"],
+                **_place(ctx, r["map_point"]),
+                "last_outcome": None,
+                "last_outcome_month": None,
+            }
+        )
+        counts.add(mapping.dataset, r["month"])
+    out.flush()
+    return ids
+
+
+def _outcomes(source, target, mapping: Mapping, ctx, drops, counts, parents, advance) -> None:
+    crimes = parents.get(mapping.parent.mapping, set())
+    out = _Inserter(target, tables.crime_outcome, advance)
+    last: dict[int, tuple[str, str]] = {}
+    seq: Counter = Counter()
+    for r in published(source, mapping, ctx, drops):
+        crime = r["crime_id"]
+        if crime not in crimes:
+            drops.add(mapping, "its crime is not published")
+            continue
+        seq[crime] += 1
+        out.add(
+            {
+                "id": r["outcome_id"],
+                "crime_id": crime,
+                "seq": seq[crime],
+                "category": r["category"],
+                "month": r["month"],
+            }
+        )
+        last[crime] = (r["category"], r["month"])
+        counts.add(mapping.dataset, r["month"])
+    out.flush()
+    _set_last_outcomes(target, last)
+
+
+def _set_last_outcomes(target: Connection, last: dict[int, tuple[str, str]]) -> None:
+    statement = (
+        update(tables.street)
+        .where(tables.street.c.id == tables.street.c.id.bindparam("crime"))
+        .values(
+            last_outcome=tables.street.c.last_outcome.bindparam("outcome"),
+            last_outcome_month=tables.street.c.last_outcome_month.bindparam("outcome_month"),
+        )
+    )
+    rows = [{"crime": c, "outcome": o, "outcome_month": m} for c, (o, m) in last.items()]
+    for start in range(0, len(rows), BATCH):
+        target.execute(statement, rows[start : start + BATCH])
+
+
+def _stops(source, target, mapping: Mapping, ctx, drops, counts, used_points, advance) -> None:
+    out = _Inserter(target, tables.stop_search, advance)
+    columns = {c.name for c in tables.stop_search.columns}
+    for r in published(source, mapping, ctx, drops):
+        month = to_month(datetime.fromisoformat(r["datetime"]))
+        if r["map_point"] is not None:
+            used_points.add(r["map_point"])
+        row = {k: v for k, v in r.items() if k in columns}
+        row.update(id=r["stop_id"], month=month, **_place(ctx, r["map_point"]))
+        out.add(row)
+        counts.add(mapping.dataset, month)
+    out.flush()
+
+
+def _simple(source, target, mapping: Mapping, table: Table, ctx, drops, counts, advance) -> set[int]:
+    out = _Inserter(target, table, advance)
+    columns = {c.name for c in table.columns}
+    ids: set[int] = set()
+    for r in published(source, mapping, ctx, drops):
+        ids.add(r[mapping.key])
+        row = {k: v for k, v in r.items() if k in columns}
+        row["id"] = r[mapping.key]
+        out.add(row)
+        counts.add(mapping.dataset, r.get("month"))
+    out.flush()
+    return ids
+
+
+def _tactics(source, target, mapping: Mapping, ctx, drops, parents, advance) -> None:
+    owners = parents.get(mapping.parent.mapping, set())
+    out = _Inserter(target, tables.use_of_force_tactic, advance)
+    for r in published(source, mapping, ctx, drops):
+        if r["uof_id"] not in owners:
+            drops.add(mapping, "its use of force is not published")
+            continue
+        out.add(r)
+    out.flush()
+
+
+def _map_points(target: Connection, ctx: PublishContext, used: Iterable[int]) -> None:
+    rows = [vars(ctx.points[i]) for i in sorted(used)]
+    for start in range(0, len(rows), BATCH):
+        target.execute(tables.map_point.insert(), rows[start : start + BATCH])

@@ -1,0 +1,40 @@
+"""Writing N-Quads lines directly: millions of statements without building term objects."""
+
+from __future__ import annotations
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+_IRI_FORBIDDEN = set('<>"{}|^`\\ ')
+
+
+def iri(value: str) -> str:
+    """An IRI term; refuses characters N-Quads does not allow in one."""
+    if any(ch in _IRI_FORBIDDEN or ord(ch) <= 0x20 for ch in value):
+        raise ValueError(f"not a valid IRI: {value!r}")
+    return f"<{value}>"
+
+
+def literal(value: str, datatype: str | None = None, language: str | None = None) -> str:
+    text = f'"{str(value).translate(_ESCAPES)}"'
+    if language:
+        return f"{text}@{language}"
+    if datatype and datatype != XSD + "string":
+        return f"{text}^^<{datatype}>"
+    return text
+
+
+def typed(value: object) -> str:
+    """A literal for a Python value: booleans, integers and floats get their XSD type."""
+    if isinstance(value, bool):
+        return literal("true" if value else "false", XSD + "boolean")
+    if isinstance(value, int):
+        return literal(str(value), XSD + "integer")
+    if isinstance(value, float):
+        return literal(repr(value), XSD + "double")
+    return literal(str(value))
+
+
+def quad(subject: str, predicate: str, obj: str, graph: str) -> str:
+    """One N-Quads line from already formatted terms."""
+    return f"{subject} {predicate} {obj} {graph} .\n"

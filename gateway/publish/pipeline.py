@@ -1,0 +1,193 @@
+"""``gateway publish``: build a new immutable release and switch to it.
+
+The release is built in a hidden folder beside the others: published tables (SQLite),
+the RDF store (pyoxigraph), the dumps and the manifest. Only when all of it is complete
+is the folder renamed into place and ``current`` switched to it. A publish that fails,
+or is killed, at any point leaves the previous release current and no partial release
+visible; the next publish clears the remains.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyoxigraph
+from sqlalchemy import create_engine, text
+
+from gateway import releases
+from gateway.internal.database import make_engine, parse_database_url
+from mappings import INTERNAL, MappingSet, load_mappings
+
+from . import dumps, tables, validation
+from .context import internal_schema, load_context
+from .fill import fill_release
+from .rdf import RdfBuilder
+from .records import Drops
+from .vocabulary import load as load_vocabulary
+
+DEFAULT_BASE = "https://data.met.police.uk/"
+KEY_FILE = "pseudonym.key"
+
+
+class PublishError(RuntimeError):
+    """The release could not be built; the previous release is still current."""
+
+
+@dataclass
+class PublishResult:
+    release_id: str
+    path: Path
+    manifest: dict
+    seconds: float
+    removed: list[str]
+
+
+def pseudonym_key(data_dir: Path, configured: str | None) -> bytes:
+    """The key for published ids: configured, or made once and kept beside the releases."""
+    if configured:
+        return configured.encode()
+    path = data_dir / KEY_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip().encode()
+
+
+def load_checked_mappings(directory: Path, base: str) -> MappingSet:
+    vocabulary = load_vocabulary(base)
+    return load_mappings(directory, internal_schema(), vocabulary.terms())
+
+
+def publish(
+    database_url: str,
+    releases_dir: Path,
+    *,
+    key: bytes,
+    mappings_dir: Path = INTERNAL,
+    base: str = DEFAULT_BASE,
+    keep: int = 5,
+    progress: Callable[[str, int], None] | None = None,
+) -> PublishResult:
+    """Build a release from the internal tables and make it current."""
+    started = time.monotonic()
+    step = progress or (lambda _stage, _n: None)
+    url = parse_database_url(database_url)
+    vocabulary = load_vocabulary(base)
+    mappings = load_mappings(mappings_dir, internal_schema(), vocabulary.terms())
+    releases_dir.mkdir(parents=True, exist_ok=True)
+    _clear_remains(releases_dir)
+    created = datetime.now(UTC).replace(microsecond=0)
+    release_id = _new_id(releases_dir, created)
+    building = releases_dir / f".building-{release_id}-{os.getpid()}"
+    try:
+        building.mkdir()
+        manifest = _build(url, building, mappings, vocabulary, key, base, created, release_id, step)
+        final = releases_dir / release_id
+        os.rename(building, final)
+        releases.switch_to(releases_dir, release_id)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    removed = releases.prune(releases_dir, keep)
+    return PublishResult(release_id, final, manifest, time.monotonic() - started, removed)
+
+
+def _new_id(releases_dir: Path, created: datetime) -> str:
+    release_id = created.strftime("%Y%m%dT%H%M%SZ")
+    n = 1
+    while (releases_dir / release_id).exists():
+        n += 1
+        release_id = f"{created:%Y%m%dT%H%M%SZ}-{n}"
+    return release_id
+
+
+def _clear_remains(releases_dir: Path) -> None:
+    for path in releases_dir.glob(".building-*"):
+        pid = path.name.rsplit("-", 1)[-1]
+        if not pid.isdigit() or not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _build(url, building: Path, mappings: MappingSet, vocabulary, key, base, created, release_id, step) -> dict:
+    drops = Drops()
+    source_engine = make_engine(url)
+    release_engine = create_engine(f"sqlite:///{building / 'release.sqlite'}")
+    try:
+        with source_engine.connect() as source, release_engine.begin() as target:
+            ctx = load_context(source, key)
+            tables.metadata.create_all(target)
+            counts = fill_release(source, target, mappings, ctx, drops, lambda n: step("tables", n))
+            target.execute(text(tables.RTREE_DDL))
+            target.execute(text(tables.RTREE_FILL))
+        with release_engine.connect() as conn:
+            builder = RdfBuilder(vocabulary, mappings)
+            nquads = building / "dumps" / "release.nq.gz"
+            statements = dumps.write_nquads(_counted(builder.all(conn), step), nquads)
+            csv_files = dumps.write_csv_dumps(conn, building / "dumps" / "csv")
+            shacl = validation.validate_sample(conn, builder, vocabulary)
+        if not shacl["conforms"]:
+            raise PublishError(f"the release does not conform to the vocabulary's shapes:\n{shacl['report']}")
+        store = pyoxigraph.Store(str(building / "store"))
+        store.bulk_load(path=str(nquads), format=pyoxigraph.RdfFormat.N_QUADS)
+        store.optimize()
+        store.flush()
+        del store
+    finally:
+        source_engine.dispose()
+        release_engine.dispose()
+    manifest = {
+        "release": release_id,
+        "created_at": created.isoformat(),
+        "base": base,
+        "source": {
+            "database": url.render_as_string(hide_password=True),
+            "extracted_at": ctx.extracted_at,
+        },
+        "mappings": {m.name: m.checksum for m in mappings.mappings},
+        "counts": counts.report(),
+        "dropped": drops.report(),
+        "statements": statements,
+        "shacl": {k: v for k, v in shacl.items() if k != "report"},
+        "files": _files(building, [building / "release.sqlite", nquads, *csv_files]),
+    }
+    (building / releases.MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n")
+    return manifest
+
+
+def _counted(lines, step):
+    for n, line in enumerate(lines, start=1):
+        if n % 100_000 == 0:
+            step("rdf", 100_000)
+        yield line
+
+
+def _files(root: Path, paths: list[Path]) -> list[dict]:
+    out = []
+    for path in paths:
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            for block in iter(lambda h=handle: h.read(1 << 20), b""):
+                digest.update(block)
+        out.append({"path": str(path.relative_to(root)), "bytes": path.stat().st_size, "sha256": digest.hexdigest()})
+    return out

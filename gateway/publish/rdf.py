@@ -1,0 +1,209 @@
+"""The release as RDF: N-Quads built from the published tables and the mappings.
+
+Each record becomes a resource under ``{base}id/``; each field with a vocabulary
+property becomes a statement. Named graphs: one per dataset and month
+(``{base}graph/{dataset}/{month}``), plus map points, organisations and the vocabulary.
+Built from the published tables only, so nothing a mapping does not publish can appear.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from gateway.internal import lookups
+from mappings import Field, Mapping, MappingSet
+
+from . import tables
+from .nquads import RDF_TYPE, XSD, iri, literal, quad, typed
+from .vocabulary import Vocabulary
+
+CHUNK = 10_000
+
+
+class RdfBuilder:
+    def __init__(self, vocabulary: Vocabulary, mappings: MappingSet) -> None:
+        self.vocabulary = vocabulary
+        self.base = vocabulary.base
+        self.mappings = mappings
+        self.by_record = {m.record: m for m in mappings.mappings}
+        self._concepts: dict[tuple[str, str], str] = {}
+        self.pol = lambda term: iri(vocabulary.expand(f"pol:{term}"))
+        self.type = iri(RDF_TYPE)
+
+    # --- terms -------------------------------------------------------------------------
+
+    def id_iri(self, path: str) -> str:
+        return f"{self.base}id/{path}"
+
+    def graph(self, dataset: str, month: str | None = None) -> str:
+        return iri(f"{self.base}graph/{dataset}" + (f"/{month}" if month else ""))
+
+    def concept(self, scheme: str, value: str) -> str:
+        key = (scheme, value)
+        if key not in self._concepts:
+            self._concepts[key] = iri(self.vocabulary.concept(scheme, value))
+        return self._concepts[key]
+
+    def term(self, f: Field, value: Any) -> str | None:
+        if value is None:
+            return None
+        if f.transform == "flag":
+            return self.concept(f.scheme, f.concept) if value else None
+        if f.scheme:
+            return self.concept(f.scheme, str(value))
+        if f.transform == "snap-to-map-point":
+            return iri(self.id_iri(f"snap-point/{value}"))
+        if f.lookup == "force":
+            return iri(self.id_iri(f"organisation/{value}"))
+        if f.transform == "month":
+            return literal(value, XSD + "gYearMonth")
+        if f.transform == "utc-datetime":
+            return literal(value, XSD + "dateTime")
+        return typed(value)
+
+    # --- records -----------------------------------------------------------------------
+
+    def record(self, mapping: Mapping, values: dict[str, Any], graph: str, parent: str | None = None) -> Iterator[str]:
+        subject = iri(self.id_iri(mapping.uri.format(**values)))
+        yield quad(subject, self.type, self.pol(mapping.record), graph)
+        if parent is not None and mapping.parent:
+            yield quad(parent, iri(self.vocabulary.expand(mapping.parent.property)), subject, graph)
+        description = None
+        for f in mapping.fields:
+            if f.property is None:
+                continue
+            obj = self.term(f, values.get(f.name))
+            if obj is None:
+                continue
+            on = subject
+            if f.on_subject:
+                if description is None:
+                    description = iri(self.id_iri(mapping.uri.format(**values) + "/subject"))
+                    yield quad(subject, self.pol("subject"), description, graph)
+                    yield quad(description, self.type, self.pol("SubjectDescription"), graph)
+                on = description
+            yield quad(on, iri(self.vocabulary.expand(f.property)), obj, graph)
+        for area in ("lsoa_code", "borough_code"):
+            if values.get(area):
+                prop = "lsoa" if area == "lsoa_code" else "borough"
+                yield quad(subject, self.pol(prop), self.concept("statistical-geography", values[area]), graph)
+        if values.get("month") and not mapping.parent:
+            derived = iri(f"{self.base}data/{mapping.dataset}/{values['month']}")
+            yield quad(subject, iri(self.vocabulary.expand("prov:wasDerivedFrom")), derived, graph)
+
+    def street(self, conn: Connection) -> Iterator[str]:
+        result = conn.execute(select(tables.street).order_by(tables.street.c.month, tables.street.c.id))
+        for chunk in result.partitions(CHUNK):
+            for row in chunk:
+                yield from self.street_row(row)
+
+    def street_row(self, row) -> Iterator[str]:
+        mapping = self.by_record[row.record]
+        values = dict(row._mapping)
+        values[mapping.key] = row.id
+        graph = self.graph(mapping.dataset, row.month)
+        yield from self.record(mapping, values, graph)
+        if row.last_outcome:
+            subject = iri(self.id_iri(mapping.uri.format(**values)))
+            yield quad(subject, self.pol("lastOutcome"), self.concept("crime-outcome", row.last_outcome), graph)
+
+    def outcome_statement(self):
+        o, s = tables.crime_outcome, tables.street
+        return select(o, s.c.month.label("crime_month")).join(s, s.c.id == o.c.crime_id).order_by(o.c.crime_id, o.c.seq)
+
+    def outcomes(self, conn: Connection) -> Iterator[str]:
+        for chunk in conn.execute(self.outcome_statement()).partitions(CHUNK):
+            for row in chunk:
+                yield from self.outcome_row(row)
+
+    def outcome_row(self, row) -> Iterator[str]:
+        mapping, parent = self.by_record["CrimeOutcome"], self.by_record["RecordedCrime"]
+        values = dict(row._mapping)
+        values["outcome_id"] = row.id
+        crime = iri(self.id_iri(parent.uri.format(crime_id=row.crime_id)))
+        yield from self.record(mapping, values, self.graph(parent.dataset, row.crime_month), parent=crime)
+
+    def simple(self, conn: Connection, record: str, table) -> Iterator[str]:
+        if record not in self.by_record:
+            return
+        for chunk in conn.execute(select(table).order_by(table.c.month, table.c.id)).partitions(CHUNK):
+            for row in chunk:
+                yield from self.simple_row(record, row)
+
+    def simple_row(self, record: str, row) -> Iterator[str]:
+        mapping = self.by_record[record]
+        values = dict(row._mapping)
+        values[mapping.key] = row.id
+        yield from self.record(mapping, values, self.graph(mapping.dataset, row.month))
+
+    def tactic_statement(self):
+        t, u = tables.use_of_force_tactic, tables.use_of_force
+        return select(t, u.c.month).join(u, u.c.id == t.c.uof_id).order_by(t.c.uof_id, t.c.order)
+
+    def tactics(self, conn: Connection) -> Iterator[str]:
+        if "TacticUse" not in self.by_record:
+            return
+        for chunk in conn.execute(self.tactic_statement()).partitions(CHUNK):
+            for row in chunk:
+                yield from self.tactic_row(row)
+
+    def tactic_row(self, row) -> Iterator[str]:
+        mapping, parent = self.by_record["TacticUse"], self.by_record["UseOfForce"]
+        subject = iri(self.id_iri(parent.uri.format(uof_id=row.uof_id)))
+        yield from self.record(mapping, dict(row._mapping), self.graph(parent.dataset, row.month), parent=subject)
+
+    # --- places and organisations ------------------------------------------------------
+
+    def map_points(self, conn: Connection) -> Iterator[str]:
+        for row in conn.execute(select(tables.map_point).order_by(tables.map_point.c.id)):
+            yield from self.map_point_row(row)
+
+    def map_point_row(self, row) -> Iterator[str]:
+        graph = self.graph("map-points")
+        expand = self.vocabulary.expand
+        point = iri(self.id_iri(f"snap-point/{row.id}"))
+        geometry = iri(self.id_iri(f"snap-point/{row.id}/geometry"))
+        lat, lon = f"{row.latitude:.6f}", f"{row.longitude:.6f}"
+        yield quad(point, self.type, self.pol("SnapPoint"), graph)
+        yield quad(point, self.type, iri(self.vocabulary.geo("Feature")), graph)
+        yield quad(point, iri(expand("rdfs:label")), literal(f"On or near {row.street_name}", language="en"), graph)
+        yield quad(point, self.pol("streetId"), literal(str(row.id)), graph)
+        yield quad(point, iri(self.vocabulary.wgs("lat")), literal(lat, XSD + "decimal"), graph)
+        yield quad(point, iri(self.vocabulary.wgs("long")), literal(lon, XSD + "decimal"), graph)
+        yield quad(point, iri(self.vocabulary.geo("hasGeometry")), geometry, graph)
+        yield quad(geometry, self.type, iri(self.vocabulary.geo("Geometry")), graph)
+        wkt = literal(f"POINT({lon} {lat})", self.vocabulary.geo("wktLiteral"))
+        yield quad(geometry, iri(self.vocabulary.geo("asWKT")), wkt, graph)
+        if row.lsoa_code:
+            yield quad(point, self.pol("lsoa"), self.concept("statistical-geography", row.lsoa_code), graph)
+        if row.borough_code:
+            yield quad(point, self.pol("borough"), self.concept("statistical-geography", row.borough_code), graph)
+
+    def organisations(self) -> Iterator[str]:
+        graph = self.graph("organisations")
+        for force_id, name in lookups.FORCE_NAMES.items():
+            subject = iri(self.id_iri(f"organisation/{force_id}"))
+            yield quad(subject, self.type, iri(self.vocabulary.org("Organization")), graph)
+            yield quad(subject, iri(self.vocabulary.expand("rdfs:label")), literal(name, language="en"), graph)
+            yield quad(subject, iri(self.vocabulary.expand("dcterms:identifier")), literal(force_id), graph)
+
+    def vocabulary_quads(self) -> Iterator[str]:
+        graph = self.graph("vocabulary")
+        for line in self.vocabulary.graph.serialize(format="nt").splitlines():
+            if line.strip():
+                yield line[: line.rstrip().rfind(".")].rstrip() + f" {graph} .\n"
+
+    def all(self, conn: Connection) -> Iterator[str]:
+        """Every statement of the release, in a stable order."""
+        yield from self.organisations()
+        yield from self.map_points(conn)
+        yield from self.street(conn)
+        if "CrimeOutcome" in self.by_record:
+            yield from self.outcomes(conn)
+        yield from self.simple(conn, "StopAndSearch", tables.stop_search)
+        yield from self.simple(conn, "UseOfForce", tables.use_of_force)
+        yield from self.tactics(conn)
+        yield from self.vocabulary_quads()
