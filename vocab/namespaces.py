@@ -172,13 +172,16 @@ class Namespaces:
         return graph
 
 
-@lru_cache(maxsize=8)
 def namespaces(base: str = DEFAULT_BASE) -> Namespaces:
-    """The closed namespaces of the vocabulary published under ``base``.
+    """The closed namespaces of the vocabulary published under ``base`` (cached per base).
 
     :raise ValueError: if ``base`` is not an http(s) IRI ending with a slash.
     """
-    check_base(base)
+    return _namespaces(check_base(base))
+
+
+@lru_cache(maxsize=8)
+def _namespaces(base: str) -> Namespaces:
     graph = vocabulary_graph(base)
     ontology = URIRef(f"{base}def/policing")
     pol = f"{base}def/policing/"

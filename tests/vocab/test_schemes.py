@@ -111,6 +111,14 @@ def test_stop_search_age_bands(vocabulary, ns):
     assert vocab.concept_for("age-band/stop-search", "over 34") == ns.scheme("age-band/stop-search")["over-34"]
 
 
+@pytest.mark.skipif(not hasattr(lookups, "UOF_AGE_BANDS"), reason="no use-of-force age bands in lookups")
+def test_use_of_force_age_bands(vocabulary, ns):
+    scheme = ns.scheme("age-band/use-of-force")
+    for label, _, _ in lookups.UOF_AGE_BANDS:
+        assert str(vocabulary.value(vocab.concept_for("age-band/use-of-force", label), SKOS.prefLabel)) == label
+    assert vocab.concept_for("age-band/use-of-force", "0-10") == scheme["under-11"]  # the Met file's spelling
+
+
 @pytest.mark.parametrize(("label", "notation"), sorted(lookups.OUTCOME_LABELS.items()))
 def test_outcome_labels_of_api_and_csv(label, notation):
     assert vocab.concept_for("crime-outcome", label) == vocab.concept_for("crime-outcome", notation)
