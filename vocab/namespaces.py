@@ -17,7 +17,7 @@ and as attributes of the ``Namespaces`` object.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
 
@@ -116,8 +116,8 @@ class Namespaces:
     ID: Namespace
     DOC: Namespace
     DATA: Namespace
-    _schemes: Mapping[str, ClosedNamespace]
-    _prefixes: Mapping[str, str]
+    _schemes: Mapping[str, ClosedNamespace] = field(repr=False)
+    _prefixes: Mapping[str, str] = field(repr=False)
 
     DCAT = DCAT
     DCTERMS = DCTERMS
