@@ -119,6 +119,128 @@ def demo_data(
         click.echo(f"  {table:<22} {report.counts.get(table, 0):>10,}")
 
 
+releases_option = click.option(
+    "--releases",
+    "releases_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Releases folder (default: $GATEWAY_RELEASES_DIR or DATA_DIR/releases).",
+)
+
+
+def _release_settings(data_dir: Path | None, database_url: str | None, releases_dir: Path | None) -> dict:
+    settings = _settings(data_dir, database_url)
+    if releases_dir is not None:
+        settings["RELEASES_DIR"] = str(releases_dir)
+    return settings
+
+
+@main.command()
+@data_dir_option
+@database_option
+@releases_option
+@click.option("--archive", "archive_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Publish a folder of data.police.uk archive CSVs instead of the internal tables.")  # fmt: skip
+@click.option("--keep", type=click.IntRange(min=1), default=None, help="Releases to keep (default 5).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+def publish(
+    data_dir: Path | None,
+    database_url: str | None,
+    releases_dir: Path | None,
+    archive_dir: Path | None,
+    keep: int | None,
+    quiet: bool,
+) -> None:
+    """Build a new immutable release from the internal tables and make it current.
+
+    Only what the mappings publish leaves the internal tables, through their disclosure
+    transforms. A publish that fails at any point leaves the previous release current.
+    """
+    from mappings import MappingError
+
+    from .internal.database import DatabaseURLError
+    from .publish.pipeline import PublishError, pseudonym_key
+    from .publish.pipeline import publish as run_publish
+
+    settings = _release_settings(data_dir, database_url, releases_dir)
+    if archive_dir is not None:
+        raise CommandError("publishing archive files (--archive) is not implemented yet")
+    progress = _Progress(enabled=not quiet)
+    try:
+        result = run_publish(
+            settings["DATABASE_URL"],
+            Path(settings["RELEASES_DIR"]),
+            key=pseudonym_key(Path(settings["DATA_DIR"]), settings.get("PSEUDONYM_KEY")),
+            base=settings["BASE_URI"],
+            keep=keep or int(settings["KEEP_RELEASES"]),
+            progress=progress.step,
+        )
+    except (DatabaseURLError, MappingError, PublishError, OSError) as exc:
+        raise CommandError(str(exc)) from None
+    finally:
+        progress.close()
+    manifest = result.manifest
+    records = sum(sum(months.values()) for months in manifest["counts"].values())
+    click.echo(f"published release {result.release_id}: {records:,} records, "
+               f"{manifest['statements']:,} statements in {result.seconds:.1f} s")  # fmt: skip
+    for drop in manifest["dropped"]:
+        click.echo(f"  dropped {drop['rows']:,} from {drop['mapping']}: {drop['reason']}")
+    for removed in result.removed:
+        click.echo(f"  removed old release {removed}")
+
+
+class _Progress:
+    """One progress bar per stage of a publish."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled, self.bars = enabled, {}
+
+    def step(self, stage: str, n: int) -> None:
+        if not self.enabled:
+            return
+        from tqdm import tqdm
+
+        if stage not in self.bars:
+            self.bars[stage] = tqdm(desc=stage, unit=" rows" if stage == "tables" else " statements", mininterval=0.5)
+        self.bars[stage].update(n)
+
+    def close(self) -> None:
+        for bar in self.bars.values():
+            bar.close()
+
+
+@main.command("releases")
+@data_dir_option
+@releases_option
+def list_releases(data_dir: Path | None, releases_dir: Path | None) -> None:
+    """List the releases kept, oldest first; * marks the current one."""
+    from .releases import list_releases as found
+
+    settings = _release_settings(data_dir, None, releases_dir)
+    rows = found(settings["RELEASES_DIR"])
+    if not rows:
+        click.echo(f"no releases in {settings['RELEASES_DIR']} (run: gateway publish)")
+        return
+    for row in rows:
+        click.echo(f"{'*' if row['current'] else ' '} {row['id']}  {row['created_at']}  {row['records']:>12,} records")
+
+
+@main.command()
+@data_dir_option
+@releases_option
+def rollback(data_dir: Path | None, releases_dir: Path | None) -> None:
+    """Make the release before the current one current again."""
+    from .releases import ReleaseError
+    from .releases import rollback as roll_back
+
+    settings = _release_settings(data_dir, None, releases_dir)
+    try:
+        release = roll_back(settings["RELEASES_DIR"])
+    except ReleaseError as exc:
+        raise CommandError(str(exc)) from None
+    click.echo(f"current release is now {release}")
+
+
 @main.command()
 @data_dir_option
 @database_option

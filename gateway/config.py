@@ -23,6 +23,12 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,
     # Where gateway publish writes releases. None means DATA_DIR/releases.
     "RELEASES_DIR": None,
+    # Every published IRI starts with this (slash URIs: /def, /id, /doc, /data).
+    "BASE_URI": "https://data.met.police.uk/",
+    # How many releases gateway publish keeps.
+    "KEEP_RELEASES": 5,
+    # Key for the published numbers of records; None: made once, kept in DATA_DIR.
+    "PSEUDONYM_KEY": None,
 }
 
 

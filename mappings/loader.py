@@ -68,6 +68,9 @@ class _LineLoader(yaml.SafeLoader):
         return result
 
 
+_LineLoader.add_constructor("tag:yaml.org,2002:map", lambda loader, node: loader.construct_mapping(node))
+
+
 def load_mapping(path: Path, schema: InternalSchema, vocabulary: VocabularyTerms) -> TableMapping:
     """Read and check one mapping file."""
     text = path.read_text(encoding="utf-8")
@@ -75,7 +78,8 @@ def load_mapping(path: Path, schema: InternalSchema, vocabulary: VocabularyTerms
         data = yaml.load(text, Loader=_LineLoader)  # a SafeLoader subclass: no arbitrary objects
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise MappingError(path, mark.line + 1 if mark else 1, f"not valid YAML: {exc}") from None
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise MappingError(path, mark.line + 1 if mark else 1, f"not valid YAML: {problem}") from None
     if not isinstance(data, _LineDict):
         raise MappingError(path, 1, "a mapping file is a set of 'key: value' lines")
     return _Checker(path, schema, vocabulary).mapping(data, hashlib.sha256(text.encode()).hexdigest())
@@ -217,13 +221,13 @@ class _Checker:
 
     def parent(self, spec: Any, line: int) -> Parent:
         if not isinstance(spec, _LineDict):
-            raise self.fail(line, "'parent' has 'mapping', 'on' and 'property'")
-        self.unknown_keys(spec, {"mapping", "on", "property"}, "parent")
+            raise self.fail(line, "'parent' has 'mapping', 'via' and 'property'")
+        self.unknown_keys(spec, {"mapping", "via", "property"}, "parent")
         prop = self.require(spec, "property")
         if not self.vocabulary.has_property(prop):
             raise self.fail(spec.lines["property"], f"unknown property '{prop}'")
         return Parent(
             mapping=self.require(spec, "mapping"),
-            column=self.column(self.require(spec, "on"), spec.lines["on"]),
+            column=self.column(self.require(spec, "via"), spec.lines["via"]),
             property=prop,
         )

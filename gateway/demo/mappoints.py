@@ -30,6 +30,9 @@ BORROW_NAME_M = 60.0
 # ...and its LSOA and borough within this one.
 BORROW_AREA_M = 1500.0
 LSOA_NAME = re.compile(r"^(?P<borough>.+) \d{3}[A-Z]$")
+# Street files title-case names ("Vauxhall Bus Station", "Alderman'S Walk"); outcomes
+# files keep them as the master list has them ("Vauxhall bus station", "Alderman's Walk").
+TITLE_CASED_APOSTROPHE = re.compile(r"'S\b")
 FIRST_ID = 1_000_001
 
 
@@ -83,6 +86,11 @@ class MapPoints:
         return np.atleast_1d(idx)
 
 
+def master_name(street_file_name: str) -> str:
+    """The best guess at the master list's name from a street file's title-cased one."""
+    return TITLE_CASED_APOSTROPHE.sub("'s", street_file_name)
+
+
 def borough_of_lsoa(lsoa_name: str) -> str | None:
     """The GSS code of the London borough an LSOA belongs to, from its name."""
     match = LSOA_NAME.match(lsoa_name)
@@ -96,12 +104,19 @@ def derive_map_points(sources: Sources) -> MapPoints:
     lsoa_names: dict[str, str] = {}
     for row in sources.street:
         if row.point is not None:
-            names[row.point.key][row.street_name] += 1
+            names[row.point.key][master_name(row.street_name)] += 1
             if row.lsoa_code:
                 lsoas[row.point.key][row.lsoa_code] += 1
-                lsoa_names.setdefault(row.lsoa_code, row.lsoa_name or "")
+                # Files are read oldest first: an LSOA renamed between vintages keeps its newest name.
+                lsoa_names[row.lsoa_code] = row.lsoa_name or ""
+    # Outcomes files carry names as the master list has them: they win where known.
+    original: dict[tuple[float, float], Counter] = defaultdict(Counter)
+    for o in sources.outcomes:
+        if o.point is not None:
+            original[o.point.key][o.street_name] += 1
+    for key, counter in original.items():
+        names[key] = counter
     keys = set(names)
-    keys.update(o.point.key for o in sources.outcomes if o.point is not None)
     keys.update(s.point.key for s in sources.stops if s.point is not None)
     ordered = sorted(keys)
     lat = np.array([k[0] for k in ordered])

@@ -85,6 +85,7 @@ class OutcomeRow:
     month: str
     force: str
     point: Point | None
+    street_name: str | None
     outcome: str
 
 
@@ -260,7 +261,7 @@ def _read_outcomes(path: Path) -> Iterator[OutcomeRow]:
         outcome = lookups.OUTCOME_LABELS.get(r["Outcome type"])
         if outcome is None:
             raise _fail(path, line, f"unknown outcome {r['Outcome type']!r}")
-        point, _street = _location(path, line, r)
+        point, street = _location(path, line, r)
         yield OutcomeRow(
             source=path.name,
             line=line,
@@ -268,6 +269,7 @@ def _read_outcomes(path: Path) -> Iterator[OutcomeRow]:
             month=_month(path, line, r["Month"]),
             force=_force(path, line, r["Reported by"]),
             point=point,
+            street_name=street,
             outcome=outcome,
         )
 

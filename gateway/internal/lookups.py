@@ -270,11 +270,11 @@ IC_CODES: tuple[Code, ...] = (
 
 # Age bands that stop and search publishes, as (label, lowest age, highest age).
 STOP_AGE_BANDS: tuple[tuple[str, int, int], ...] = (
-    ("under 10", 5, 9),
+    ("under 10", 0, 9),
     ("10-17", 10, 17),
     ("18-24", 18, 24),
     ("25-34", 25, 34),
-    ("over 34", 35, 84),
+    ("over 34", 35, 130),
 )
 
 # Age bands that use-of-force statistics publish (Home Office), as (label, lowest, highest).

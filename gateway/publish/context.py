@@ -44,6 +44,7 @@ class PublishContext:
     lookups: dict[str, dict[str, str | None]]
     points: dict[int, MapPoint]
     snap_index: SnapIndex
+    lsoas: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # code -> (name, borough)
     extracted_at: str = ""
     extract_info: dict[str, str] = field(default_factory=dict)
 
@@ -66,11 +67,13 @@ def load_context(conn: Connection, key: bytes) -> PublishContext:
     }
     index = SnapIndex([r.id for r in rows], [r.easting for r in rows], [r.northing for r in rows])
     info = dict(conn.execute(select(schema.extract_info.c.key, schema.extract_info.c.value)).all())
+    lsoas = {r.code: (r.name, r.borough_code) for r in conn.execute(select(ls))}
     return PublishContext(
         key=key,
         lookups=tables,
         points=points,
         snap_index=index,
+        lsoas=lsoas,
         extracted_at=info.get("extracted_at", ""),
         extract_info=info,
     )

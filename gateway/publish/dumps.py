@@ -3,7 +3,8 @@
 The CSVs follow the archive byte for byte in their conventions: the exact headers, CRLF
 line endings, no quoting unless a value needs it, six decimal places in street and
 stop-and-search files but trailing zeros dropped in outcomes files, "No Location" in
-street files and "No location" in outcomes files, ``YYYY-MM-<force>-<kind>.csv`` names.
+street files and "No location" in outcomes files, title-cased street names in street files
+only ("Alderman'S Walk", "Vauxhall Bus Station"), ``YYYY-MM-<force>-<kind>.csv`` names.
 """
 
 from __future__ import annotations
@@ -63,15 +64,22 @@ def _write(path: Path, header: str, rows: Iterable[Iterable[str]]) -> None:
             handle.write(line)
 
 
-def _location(point, no_location: str, number) -> list[str]:
+def street_file_name(name: str) -> str:
+    """A street name as the archive's street files write it, title-cased: "Alderman'S Walk"."""
+    return name.title()
+
+
+def _location(
+    point, lsoa_code: str | None, lsoa_names: dict[str, str], no_location: str, number, name=lambda n: n
+) -> list[str]:
     if point is None:
         return ["", "", no_location, "", ""]
     return [
         number(point.longitude),
         number(point.latitude),
-        f"On or near {point.street_name}",
-        point.lsoa_code or "",
-        point.lsoa_name or "",
+        f"On or near {name(point.street_name)}",
+        lsoa_code or "",
+        lsoa_names.get(lsoa_code, "") if lsoa_code else "",
     ]
 
 
@@ -82,9 +90,10 @@ def _points(conn: Connection) -> dict:
 def write_csv_dumps(conn: Connection, directory: Path) -> list[Path]:
     """Every month's street, outcomes and stop-and-search files; the paths written."""
     points = _points(conn)
+    names = dict(conn.execute(select(tables.lsoa.c.code, tables.lsoa.c.name)).all())
     written: list[Path] = []
-    written += _street_files(conn, directory, points)
-    written += _outcome_files(conn, directory, points)
+    written += _street_files(conn, directory, points, names)
+    written += _outcome_files(conn, directory, points, names)
     written += _stop_files(conn, directory, points)
     return sorted(written)
 
@@ -102,13 +111,12 @@ def _by_file(conn: Connection, statement, key) -> Iterator[tuple[tuple, list]]:
         yield current, rows
 
 
-def _street_files(conn, directory, points) -> list[Path]:
-    s = tables.street
-    p = tables.map_point
+def _street_files(conn, directory, points, names) -> list[Path]:
+    s, ls = tables.street, tables.lsoa
     statement = (
-        select(s, p.c.lsoa_name)
-        .outerjoin(p, p.c.id == s.c.map_point)
-        .order_by(s.c.month, s.c.force, s.c.map_point.is_(None), p.c.lsoa_name, s.c.category, s.c.id)
+        select(s)
+        .outerjoin(ls, ls.c.code == s.c.lsoa_code)
+        .order_by(s.c.month, s.c.force, s.c.map_point.is_(None), ls.c.name, s.c.category, s.c.id)
     )
     paths = []
     for (month, force), rows in _by_file(conn, statement, lambda r: (r.month, r.force)):
@@ -123,7 +131,7 @@ def _street_files(conn, directory, points) -> list[Path]:
                     r.month,
                     name,
                     name,
-                    *_location(points.get(r.map_point), "No Location", _six),
+                    *_location(points.get(r.map_point), r.lsoa_code, names, "No Location", _six, street_file_name),
                     CATEGORY_LABEL[r.category],
                     OUTCOME_LABEL.get(r.last_outcome, ""),
                     "",
@@ -135,13 +143,13 @@ def _street_files(conn, directory, points) -> list[Path]:
     return paths
 
 
-def _outcome_files(conn, directory, points) -> list[Path]:
-    o, s, p = tables.crime_outcome, tables.street, tables.map_point
+def _outcome_files(conn, directory, points, names) -> list[Path]:
+    o, s, ls = tables.crime_outcome, tables.street, tables.lsoa
     statement = (
-        select(o.c.month, o.c.category, s.c.persistent_id, s.c.force, s.c.map_point)
+        select(o.c.month, o.c.category, s.c.persistent_id, s.c.force, s.c.map_point, s.c.lsoa_code)
         .join(s, s.c.id == o.c.crime_id)
-        .outerjoin(p, p.c.id == s.c.map_point)
-        .order_by(o.c.month, s.c.force, s.c.map_point.is_(None), p.c.lsoa_name, o.c.crime_id, o.c.seq)
+        .outerjoin(ls, ls.c.code == s.c.lsoa_code)
+        .order_by(o.c.month, s.c.force, s.c.map_point.is_(None), ls.c.name, o.c.crime_id, o.c.seq)
     )
     paths = []
     for (month, force), rows in _by_file(conn, statement, lambda r: (r.month, r.force)):
@@ -156,7 +164,7 @@ def _outcome_files(conn, directory, points) -> list[Path]:
                     r.month,
                     name,
                     name,
-                    *_location(points.get(r.map_point), "No location", _trimmed),
+                    *_location(points.get(r.map_point), r.lsoa_code, names, "No location", _trimmed),
                     OUTCOME_LABEL[r.category],
                 ]
                 for r in rows

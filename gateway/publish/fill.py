@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, update
+from sqlalchemy import Connection, Table, bindparam, select, update
 
 from mappings import Mapping, MappingSet
 from mappings.transforms import to_month
@@ -75,14 +75,21 @@ def fill_release(
     if "TacticUse" in by_record:
         _tactics(source, target, by_record["TacticUse"], ctx, drops, parents, advance)
     _map_points(target, ctx, used_points)
+    _lsoas(target, ctx)
     return counts
 
 
-def _place(ctx: PublishContext, point: int | None) -> dict[str, Any]:
+def _place(ctx: PublishContext, point: int | None, record: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The LSOA and borough a record is published under: its own where the mapping
+    publishes them, else its map point's; never any for a record without a location."""
     if point is None:
         return {"lsoa_code": None, "borough_code": None}
     p = ctx.points[point]
-    return {"lsoa_code": p.lsoa_code, "borough_code": p.borough_code}
+    record = record or {}
+    return {
+        "lsoa_code": record.get("lsoa_code", p.lsoa_code),
+        "borough_code": record.get("borough_code", p.borough_code),
+    }
 
 
 def _street(source, target, mapping: Mapping, ctx, drops, counts, used_points, advance) -> set[int]:
@@ -106,7 +113,7 @@ def _street(source, target, mapping: Mapping, ctx, drops, counts, used_points, a
                 "month": r["month"],
                 "map_point": r["map_point"],
                 "force": r["force"],
-                **_place(ctx, r["map_point"]),
+                **_place(ctx, r["map_point"], r),
                 "last_outcome": None,
                 "last_outcome_month": None,
             }
@@ -143,13 +150,11 @@ def _outcomes(source, target, mapping: Mapping, ctx, drops, counts, parents, adv
 
 
 def _set_last_outcomes(target: Connection, last: dict[int, tuple[str, str]]) -> None:
+    street = tables.street
     statement = (
-        update(tables.street)
-        .where(tables.street.c.id == tables.street.c.id.bindparam("crime"))
-        .values(
-            last_outcome=tables.street.c.last_outcome.bindparam("outcome"),
-            last_outcome_month=tables.street.c.last_outcome_month.bindparam("outcome_month"),
-        )
+        update(street)
+        .where(street.c.id == bindparam("crime"))
+        .values(last_outcome=bindparam("outcome"), last_outcome_month=bindparam("outcome_month"))
     )
     rows = [{"crime": c, "outcome": o, "outcome_month": m} for c, (o, m) in last.items()]
     for start in range(0, len(rows), BATCH):
@@ -193,6 +198,19 @@ def _tactics(source, target, mapping: Mapping, ctx, drops, parents, advance) -> 
             continue
         out.add(r)
     out.flush()
+
+
+def _lsoas(target: Connection, ctx: PublishContext) -> None:
+    """The LSOAs the published records and map points name, with their names."""
+    used = set()
+    for table in (tables.street, tables.stop_search, tables.map_point):
+        used |= {code for (code,) in target.execute(select(table.c.lsoa_code).distinct()) if code}
+    rows = []
+    for code in sorted(used):
+        name, borough = ctx.lsoas.get(code, (code, None))
+        rows.append({"code": code, "name": name, "borough_code": borough})
+    if rows:
+        target.execute(tables.lsoa.insert(), rows)
 
 
 def _map_points(target: Connection, ctx: PublishContext, used: Iterable[int]) -> None:

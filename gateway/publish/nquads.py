@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
-_IRI_FORBIDDEN = set('<>"{}|^`\\ ')
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 
 def iri(value: str) -> str:
     """An IRI term; refuses characters N-Quads does not allow in one."""
-    if any(ch in _IRI_FORBIDDEN or ord(ch) <= 0x20 for ch in value):
+    if _IRI_FORBIDDEN.search(value):
         raise ValueError(f"not a valid IRI: {value!r}")
     return f"<{value}>"
 

@@ -9,6 +9,7 @@ visible; the next publish clears the remains.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -149,7 +150,8 @@ def _build(url, building: Path, mappings: MappingSet, vocabulary, key, base, cre
         if not shacl["conforms"]:
             raise PublishError(f"the release does not conform to the vocabulary's shapes:\n{shacl['report']}")
         store = pyoxigraph.Store(str(building / "store"))
-        store.bulk_load(path=str(nquads), format=pyoxigraph.RdfFormat.N_QUADS)
+        with gzip.open(nquads, "rb") as statements_file:
+            store.bulk_load(statements_file, format=pyoxigraph.RdfFormat.N_QUADS)
         store.optimize()
         store.flush()
         del store

@@ -30,10 +30,20 @@ class RdfBuilder:
         self.mappings = mappings
         self.by_record = {m.record: m for m in mappings.mappings}
         self._concepts: dict[tuple[str, str], str] = {}
-        self.pol = lambda term: iri(vocabulary.expand(f"pol:{term}"))
+        self._pol: dict[str, str] = {}
         self.type = iri(RDF_TYPE)
 
     # --- terms -------------------------------------------------------------------------
+
+    def pol(self, term: str) -> str:
+        if term not in self._pol:
+            self._pol[term] = iri(self.vocabulary.expand(f"pol:{term}"))
+        return self._pol[term]
+
+    def prop(self, curie: str) -> str:
+        if curie not in self._pol:
+            self._pol[curie] = iri(self.vocabulary.expand(curie))
+        return self._pol[curie]
 
     def id_iri(self, path: str) -> str:
         return f"{self.base}id/{path}"
@@ -70,7 +80,7 @@ class RdfBuilder:
         subject = iri(self.id_iri(mapping.uri.format(**values)))
         yield quad(subject, self.type, self.pol(mapping.record), graph)
         if parent is not None and mapping.parent:
-            yield quad(parent, iri(self.vocabulary.expand(mapping.parent.property)), subject, graph)
+            yield quad(parent, self.prop(mapping.parent.property), subject, graph)
         description = None
         for f in mapping.fields:
             if f.property is None:
@@ -81,18 +91,20 @@ class RdfBuilder:
             on = subject
             if f.on_subject:
                 if description is None:
-                    description = iri(self.id_iri(mapping.uri.format(**values) + "/subject"))
+                    # A blank node: a banded description of a subject is never given a URI.
+                    description = f"_:{mapping.name}_{values[mapping.key]}"
                     yield quad(subject, self.pol("subject"), description, graph)
                     yield quad(description, self.type, self.pol("SubjectDescription"), graph)
                 on = description
-            yield quad(on, iri(self.vocabulary.expand(f.property)), obj, graph)
+            yield quad(on, self.prop(f.property), obj, graph)
+        mapped = {f.name for f in mapping.fields}
         for area in ("lsoa_code", "borough_code"):
-            if values.get(area):
+            if area not in mapped and values.get(area):
                 prop = "lsoa" if area == "lsoa_code" else "borough"
                 yield quad(subject, self.pol(prop), self.concept("statistical-geography", values[area]), graph)
         if values.get("month") and not mapping.parent:
             derived = iri(f"{self.base}data/{mapping.dataset}/{values['month']}")
-            yield quad(subject, iri(self.vocabulary.expand("prov:wasDerivedFrom")), derived, graph)
+            yield quad(subject, self.prop("prov:wasDerivedFrom"), derived, graph)
 
     def street(self, conn: Connection) -> Iterator[str]:
         result = conn.execute(select(tables.street).order_by(tables.street.c.month, tables.street.c.id))

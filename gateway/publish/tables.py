@@ -23,6 +23,14 @@ map_point = Table(
     Column("borough_code", String(9)),
 )
 
+lsoa = Table(
+    "lsoa",
+    metadata,
+    Column("code", String(9), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("borough_code", String(9)),
+)
+
 street = Table(
     "street",
     metadata,

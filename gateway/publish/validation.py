@@ -7,8 +7,7 @@ to (outcomes, tactics, map points, organisations, the vocabulary).
 
 from __future__ import annotations
 
-from pyshacl import validate
-from rdflib import Dataset, Graph
+from rdflib import Graph
 from sqlalchemy import Connection, select
 
 import vocab
@@ -17,7 +16,7 @@ from . import tables
 from .rdf import RdfBuilder
 from .vocabulary import Vocabulary
 
-SAMPLE = 200
+SAMPLE = 40
 
 
 def sample_quads(conn: Connection, builder: RdfBuilder) -> tuple[list[str], int]:
@@ -58,19 +57,21 @@ def sample_quads(conn: Connection, builder: RdfBuilder) -> tuple[list[str], int]
 
 
 def as_graph(lines: list[str], vocabulary: Vocabulary) -> Graph:
-    dataset = Dataset()
-    dataset.parse(data="".join(lines), format="nquads")
+    """One graph of the sample's statements (graph names dropped) and the vocabulary."""
+    triples = "".join(line[: line.rstrip().rfind(" <")] + " .\n" for line in lines)
     graph = Graph()
-    for s, p, o, _g in dataset.quads():
-        graph.add((s, p, o))
-    graph += vocabulary.graph
+    graph.parse(data=triples, format="nt")
+    graph += vocabulary.graph  # concepts, so that scheme membership can be checked
     return graph
 
 
 def validate_sample(conn: Connection, builder: RdfBuilder, vocabulary: Vocabulary) -> dict:
     """Validate a sample of the release; a summary with pySHACL's report."""
     lines, records = sample_quads(conn, builder)
-    conforms, _results, report = validate(
-        as_graph(lines, vocabulary), shacl_graph=vocab.load_shapes(vocabulary.base), inference="none"
-    )
-    return {"conforms": bool(conforms), "records_checked": records, "statements_checked": len(lines), "report": report}
+    result = vocab.validate(as_graph(lines, vocabulary), vocabulary.base, shapes=("records",))
+    return {
+        "conforms": result.conforms,
+        "records_checked": records,
+        "statements_checked": len(lines),
+        "report": result.text,
+    }

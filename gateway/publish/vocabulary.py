@@ -13,14 +13,10 @@ from rdflib import OWL, RDF, RDFS, SKOS, Graph, URIRef
 
 import vocab
 from mappings import VocabularyTerms
+from vocab.namespaces import DCTERMS, PROV
 
 # Properties of other vocabularies that mappings may use, by prefix.
-PREFIXES = {
-    "dcterms": "http://purl.org/dc/terms/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-}
+PREFIXES = {"dcterms": DCTERMS, "prov": PROV, "rdfs": RDFS, "skos": SKOS}
 EXTERNAL_PROPERTIES = {
     "dcterms:identifier",
     "dcterms:temporal",
@@ -29,7 +25,6 @@ EXTERNAL_PROPERTIES = {
     "rdfs:label",
 }
 STATISTICAL_GEOGRAPHY = "statistical-geography"
-STATID = "http://statistics.data.gov.uk/id/statistical-geography/"
 
 
 class UnknownConcept(KeyError):
@@ -45,16 +40,26 @@ class Vocabulary:
     def pol(self) -> str:
         return f"{self.base}def/policing/"
 
+    @cached_property
+    def ns(self) -> vocab.Namespaces:
+        return vocab.namespaces(self.base)
+
+    def geo(self, term: str) -> str:
+        return str(self.ns.GEO[term])
+
+    def wgs(self, term: str) -> str:
+        return str(self.ns.WGS[term])
+
+    def org(self, term: str) -> str:
+        return str(self.ns.ORG[term])
+
     def expand(self, curie: str) -> str:
         prefix, _, local = curie.partition(":")
-        namespace = self.pol if prefix == "pol" else PREFIXES.get(prefix)
-        if namespace is None or not local:
+        if prefix == "pol":
+            return str(self.ns.POL[local])
+        if prefix not in PREFIXES or not local:
             raise KeyError(curie)
-        return namespace + local
-
-    @cached_property
-    def _terms(self) -> set[str]:
-        return {str(s) for s in self.graph.subjects() if str(s).startswith(self.pol)}
+        return str(PREFIXES[prefix]) + local
 
     @cached_property
     def record_types(self) -> frozenset[str]:
@@ -64,11 +69,13 @@ class Vocabulary:
     def has_property(self, curie: str) -> bool:
         if curie in EXTERNAL_PROPERTIES:
             return True
-        try:
-            expanded = self.expand(curie)
-        except KeyError:
+        if not curie.startswith("pol:"):
             return False
-        return curie.startswith("pol:") and expanded in self._terms
+        try:
+            self.expand(curie)
+        except (KeyError, AttributeError):
+            return False
+        return True
 
     @cached_property
     def _concepts(self) -> dict[str, dict[str, str]]:
@@ -91,7 +98,7 @@ class Vocabulary:
     def concept(self, scheme: str, value: str) -> str:
         """The IRI of the concept of ``scheme`` whose notation or label is ``value``."""
         if scheme == STATISTICAL_GEOGRAPHY:
-            return STATID + value
+            return str(self.ns.STATID[value])
         try:
             return self._concepts[scheme][value]
         except KeyError:
