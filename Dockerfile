@@ -57,4 +57,4 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import os, sys, urllib.request; port = os.environ.get('GATEWAY_BIND', '0.0.0.0:8000').rsplit(':', 1)[-1]; sys.exit(0 if urllib.request.urlopen(f'http://127.0.0.1:{port}/healthz', timeout=4).status == 200 else 1)"]
 
-CMD ["sh", "-c", "gateway demo-data --if-missing --quiet && exec gunicorn -c gunicorn.conf.py wsgi:app"]
+CMD ["sh", "-c", "gateway demo-data --if-missing --quiet && gateway publish --if-missing --quiet && exec gunicorn -c gunicorn.conf.py wsgi:app"]

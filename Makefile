@@ -16,8 +16,9 @@ $(STAMP): setup.cfg pyproject.toml
 
 install: $(STAMP) ## Create .venv and install the gateway with its dev tools
 
-serve: $(STAMP) ## Build the demo data if missing, then serve on 127.0.0.1:8000
+serve: $(STAMP) ## Build and publish the demo data if missing, then serve on 127.0.0.1:8000
 	$(BIN)/gateway demo-data --if-missing
+	$(BIN)/gateway publish --if-missing
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 test: $(STAMP) ## Lint, then run the whole test suite

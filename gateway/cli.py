@@ -142,6 +142,7 @@ def _release_settings(data_dir: Path | None, database_url: str | None, releases_
 @click.option("--archive", "archive_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Publish a folder of data.police.uk archive CSVs instead of the internal tables.")  # fmt: skip
 @click.option("--keep", type=click.IntRange(min=1), default=None, help="Releases to keep (default 5).")
+@click.option("--if-missing", is_flag=True, help="Do nothing if a release is already current.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
 def publish(
     data_dir: Path | None,
@@ -149,6 +150,7 @@ def publish(
     releases_dir: Path | None,
     archive_dir: Path | None,
     keep: int | None,
+    if_missing: bool,
     quiet: bool,
 ) -> None:
     """Build a new immutable release from the internal tables and make it current.
@@ -162,7 +164,12 @@ def publish(
     from .publish.pipeline import PublishError, pseudonym_key
     from .publish.pipeline import publish as run_publish
 
+    from .releases import current_release
+
     settings = _release_settings(data_dir, database_url, releases_dir)
+    if if_missing and current_release(settings["RELEASES_DIR"]):
+        click.echo(f"release {current_release(settings['RELEASES_DIR'])} is current; nothing to do")
+        return
     if archive_dir is not None:
         raise CommandError("publishing archive files (--archive) is not implemented yet")
     progress = _Progress(enabled=not quiet)
