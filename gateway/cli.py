@@ -163,7 +163,6 @@ def publish(
     from .internal.database import DatabaseURLError
     from .publish.pipeline import PublishError, pseudonym_key
     from .publish.pipeline import publish as run_publish
-
     from .releases import current_release
 
     settings = _release_settings(data_dir, database_url, releases_dir)

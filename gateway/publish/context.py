@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, select
@@ -45,6 +46,8 @@ class PublishContext:
     points: dict[int, MapPoint]
     snap_index: SnapIndex
     lsoas: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # code -> (name, borough)
+    # Whether a published value is a concept of a scheme; values that are not are dropped.
+    has_concept: Callable[[str, str], bool] = lambda _scheme, _value: True
     extracted_at: str = ""
     extract_info: dict[str, str] = field(default_factory=dict)
 

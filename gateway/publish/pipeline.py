@@ -137,6 +137,7 @@ def _build(url, building: Path, mappings: MappingSet, vocabulary, key, base, cre
     try:
         with source_engine.connect() as source, release_engine.begin() as target:
             ctx = load_context(source, key)
+            ctx.has_concept = vocabulary.has_concept
             tables.metadata.create_all(target)
             counts = fill_release(source, target, mappings, ctx, drops, lambda n: step("tables", n))
             target.execute(text(tables.RTREE_DDL))

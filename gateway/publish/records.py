@@ -82,7 +82,10 @@ def _record(
     record: dict[str, Any] = {}
     for f in mapping.fields:
         try:
-            record[f.name] = snapped[f.name][i] if f.name in snapped else apply(f, row, ctx)
+            value = snapped[f.name][i] if f.name in snapped else apply(f, row, ctx)
+            if value is not None and f.scheme and f.transform != "flag" and not ctx.has_concept(f.scheme, str(value)):
+                raise Drop(f"{value!r} is not a concept of {f.scheme}")
+            record[f.name] = value
         except Drop as exc:
             drops.add(mapping, f"{f.name}: {exc}")
             return None

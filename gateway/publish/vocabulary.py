@@ -6,6 +6,7 @@ published values are resolved to concept IRIs through it, by notation or exact l
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -25,6 +26,7 @@ EXTERNAL_PROPERTIES = {
     "rdfs:label",
 }
 STATISTICAL_GEOGRAPHY = "statistical-geography"
+GSS_CODE = re.compile(r"[EWSN]\d{8}")
 
 
 class UnknownConcept(KeyError):
@@ -93,6 +95,8 @@ class Vocabulary:
         return name == STATISTICAL_GEOGRAPHY or name in self._concepts
 
     def has_concept(self, scheme: str, value: str) -> bool:
+        if scheme == STATISTICAL_GEOGRAPHY:
+            return GSS_CODE.fullmatch(value) is not None
         return value in self._concepts.get(scheme, {})
 
     def concept(self, scheme: str, value: str) -> str:
