@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, Table, inspect
-from sqlalchemy.engine import URL
+from sqlalchemy import Boolean, Connection, Float, Index, Table, inspect, text
+from sqlalchemy.engine import URL, Dialect
 from sqlalchemy.exc import OperationalError
 from tqdm import tqdm
 
@@ -26,12 +26,16 @@ from gateway.internal.database import make_engine, parse_database_url, sqlite_pa
 
 from . import crimes, scale, stops, use_of_force
 from .invent import Inventor
-from .mappoints import derive_map_points
+from .mappoints import MapPoints, derive_map_points
 from .sources import Sources, default_sources_dir, read_sources
 
 Row = tuple[str, dict]
 BATCH = 20_000
 DEFAULT_SEED = 20240229
+# Rows written per synthetic street record (a crime's outcome history; ASB has none) and
+# per use-of-force row (its tactics): averages, for the progress bar's total.
+CRIME_ROWS = 1.9
+UOF_ROWS = 3
 
 
 class BuildError(RuntimeError):
@@ -72,10 +76,12 @@ def build_demo_data(
         return report
     sources = read_sources(sources_dir or default_sources_dir())
     volumes = volumes or scale.Volumes()
-    rows = _all_rows(sources, scale_factor, seed, volumes)
-    total = _estimate(sources, scale_factor, volumes)
+    points = derive_map_points(sources)
+    rows = _all_rows(sources, points, scale_factor, seed, volumes)
+    total = _estimate(sources, points, scale_factor, volumes)
     with tqdm(total=total, unit=" rows", disable=not progress, desc="internal tables", mininterval=0.5) as bar:
         report.counts = _write(url, rows, bar.update)
+        bar.total = bar.n  # the total was an estimate
     report.seconds = time.monotonic() - started
     return report
 
@@ -93,8 +99,9 @@ def _already_built(url: URL) -> bool:
         engine.dispose()
 
 
-def _all_rows(sources: Sources, scale_factor: int, seed: int, volumes: scale.Volumes) -> Iterator[Row]:
-    points = derive_map_points(sources)
+def _all_rows(
+    sources: Sources, points: MapPoints, scale_factor: int, seed: int, volumes: scale.Volumes
+) -> Iterator[Row]:
     inv = Inventor(seed)
     for table, table_rows in schema.lookup_rows().items():
         for row in table_rows:
@@ -128,12 +135,16 @@ def _extract_info(sources: Sources, scale_factor: int, seed: int) -> dict[str, s
     }
 
 
-def _estimate(sources: Sources, scale_factor: int, volumes: scale.Volumes) -> int:
-    real = len(sources.street) * 2 + len(sources.stops) + 4 * volumes.demo_uof_per_month * 3
-    synthetic = (scale_factor - 1) * (
-        volumes.crimes_per_month * 2 + volumes.stops_per_month + volumes.uof_per_month * 3
+def _estimate(sources: Sources, points: MapPoints, scale_factor: int, volumes: scale.Volumes) -> int:
+    """About how many rows the build writes, for the progress bar."""
+    months = scale.met_months(sources, scale_factor)
+    demo_months = [m for m in scale.real_met_months(sources) if m not in months]
+    reference = sum(len(rows) for rows in schema.lookup_rows().values()) + len(points) + len(points.lsoa_names)
+    real = len(sources.street) * 2 + len(sources.stops) + len(demo_months) * volumes.demo_uof_per_month * UOF_ROWS
+    synthetic = len(months) * (
+        round(volumes.crimes_per_month * CRIME_ROWS) + volumes.stops_per_month + volumes.uof_per_month * UOF_ROWS
     )
-    return real + (synthetic if scale_factor > 1 else 0)
+    return reference + real + synthetic
 
 
 # --- writing ---------------------------------------------------------------------------
@@ -171,15 +182,60 @@ def _write_tables(
             with conn.begin():
                 schema.metadata.drop_all(conn)
                 schema.metadata.create_all(conn)
+                deferred = _defer_indexes_and_keys(conn)
                 writer = _BatchWriter(conn, advance)
                 for name, row in rows:
                     writer.add(name, row)
                 writer.flush()
+                _restore_indexes_and_keys(conn, deferred)
             return writer.counts
     except OperationalError as exc:
         raise BuildError(f"cannot write {url.render_as_string(hide_password=True)}: {exc.orig}") from None
     finally:
         engine.dispose()
+
+
+@dataclass
+class _Deferred:
+    """Secondary indexes and foreign keys set aside while the rows are loaded."""
+
+    indexes: list[Index]
+    foreign_keys: list[tuple[str, str, str]]  # (table, constraint, definition), quoted for SQL
+
+
+def _defer_indexes_and_keys(conn: Connection) -> _Deferred:
+    """Drop the secondary indexes, and on PostgreSQL the foreign keys, of the new tables.
+
+    Building an index once over all rows is much faster than growing it row by row, and
+    PostgreSQL checks a foreign key added to a full table in one join rather than with a
+    trigger for every row. SQLite cannot add a foreign key to a table, so it keeps them.
+    """
+    indexes = [index for table in schema.metadata.sorted_tables for index in table.indexes]
+    for index in indexes:
+        index.drop(conn)
+    foreign_keys = []
+    if conn.dialect.name == "postgresql":
+        foreign_keys = [tuple(row) for row in conn.execute(_FOREIGN_KEYS, {"tables": list(schema.metadata.tables)})]
+        for table, name, _definition in foreign_keys:
+            conn.exec_driver_sql(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
+    return _Deferred(indexes, foreign_keys)
+
+
+def _restore_indexes_and_keys(conn: Connection, deferred: _Deferred) -> None:
+    for index in deferred.indexes:
+        index.create(conn)
+    for table, name, definition in deferred.foreign_keys:
+        conn.exec_driver_sql(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
+
+
+_FOREIGN_KEYS = text(
+    """
+    SELECT format('%I', t.relname), format('%I', c.conname), pg_get_constraintdef(c.oid)
+    FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+    WHERE c.contype = 'f' AND t.relnamespace = current_schema()::regnamespace AND t.relname = ANY(:tables)
+    ORDER BY t.relname, c.conname
+    """
+)
 
 
 class _BatchWriter:
@@ -218,14 +274,9 @@ class _BatchWriter:
             names = ", ".join(f'"{c}"' for c in columns)
             with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
                 for row in rows:
-                    copy.write_row([row.get(c) for c in columns])
+                    copy.write_row(tuple(map(row.get, columns)))
         elif self.backend == "sqlite":
-            processors = [c.type.bind_processor(self.conn.dialect) for c in table.columns]
-            pairs = list(zip(columns, processors, strict=True))
-            values = [
-                tuple(p(row.get(c)) if p is not None and row.get(c) is not None else row.get(c) for c, p in pairs)
-                for row in rows
-            ]
+            values = _sqlite_values(table, rows, self.conn.dialect)
             marks = ", ".join("?" for _ in columns)
             names = ", ".join(f'"{c}"' for c in columns)
             self.conn.connection.driver_connection.executemany(
@@ -233,3 +284,27 @@ class _BatchWriter:
             )
         else:  # pragma: no cover - only SQLite and PostgreSQL are supported
             self.conn.execute(table.insert(), rows)
+
+
+def _sqlite_values(table: Table, rows: list[dict], dialect: Dialect) -> list[tuple]:
+    """The rows as parameter tuples for sqlite3, in the table's column order.
+
+    sqlite3 stores Python booleans (as 0 and 1) and floats as they are and adapts dates
+    itself, so only columns of other types with a SQLAlchemy bind processor need converting.
+    """
+    columns = [c.name for c in table.columns]
+    convert = [
+        (i, process)
+        for i, column in enumerate(table.columns)
+        if not isinstance(column.type, Boolean | Float) and (process := column.type.bind_processor(dialect)) is not None
+    ]
+    if not convert:
+        return [tuple(map(row.get, columns)) for row in rows]
+    values = []
+    for row in rows:
+        value = list(map(row.get, columns))
+        for i, process in convert:
+            if value[i] is not None:
+                value[i] = process(value[i])
+        values.append(tuple(value))
+    return values

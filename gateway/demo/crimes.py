@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from gateway.internal import lookups
 
-from .invent import Inventor, add_months
+from .invent import Inventor, Weighted, add_months
 from .mappoints import MapPoints, borough_of_lsoa
 from .sources import OutcomeRow, Sources, StreetRow
 
@@ -32,6 +32,11 @@ OFFENCES_BY_CATEGORY = {
 }
 ASB_TYPES = [c.code for c in lookups.ASB_TYPES]
 ASB_WEIGHTS = [0.22, 0.68, 0.10]
+# How many months after the last outcomes file an invented last outcome falls.
+MONTHS_LATER = ([0, 1, 2, 3], [0.4, 0.3, 0.2, 0.1])
+_OFFENCES = {category: Weighted.of(*choices) for category, choices in OFFENCES_BY_CATEGORY.items()}
+_ASB_TYPES = Weighted.of(ASB_TYPES, ASB_WEIGHTS)
+_MONTHS_LATER = Weighted.of(*MONTHS_LATER)
 
 
 def crime_report(
@@ -48,8 +53,7 @@ def crime_report(
     restricted: bool = False,
 ) -> dict:
     """One invented internal crime report for a published category and month."""
-    offences, weights = OFFENCES_BY_CATEGORY[category]
-    offence = inv.weighted(offences, weights)
+    offence = inv.pick(_OFFENCES[category])
     recorded_at = inv.moment_in_month(month)
     violent = category == "violent-crime"
     return {
@@ -105,7 +109,7 @@ def history(
         previous = max(previous, on)
     if last is not None and (not file_outcomes or file_outcomes[-1].outcome != last):
         start = max(month, _month(previous), after or month)
-        chosen = add_months(start, inv.weighted([0, 1, 2, 3], [0.4, 0.3, 0.2, 0.1]))
+        chosen = add_months(start, inv.pick(_MONTHS_LATER))
         on = inv.day_in_month(chosen, not_before=previous if chosen == _month(previous) else None)
         entries.append(outcome(inv, crime, last, on))
     return entries
@@ -129,7 +133,7 @@ def asb_incident(
     return {
         "internal_ref": inv.ref("ASB", reported_at.year),
         "reported_at": reported_at,
-        "asb_type": inv.weighted(ASB_TYPES, ASB_WEIGHTS),
+        "asb_type": inv.pick(_ASB_TYPES),
         "force_code": FORCE_CODE[force],
         "easting": location[0] if location else None,
         "northing": location[1] if location else None,

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .crimes import Row, asb_incident, crime_report, history, outcome
-from .invent import Inventor, add_months
+from .invent import Inventor, Weighted, add_months
 from .mappoints import MapPoints
 from .sources import Sources
 from .stops import stop_record
@@ -79,10 +79,7 @@ def synthetic_crimes(
 ) -> Iterator[Row]:
     """Street crimes and ASB incidents topping each month up to a Met-size volume."""
     real = Counter((r.month, r.category) for r in sources.street if r.force == "metropolitan")
-    outcome_mix: dict[str, Counter] = defaultdict(Counter)
-    for r in sources.street:
-        if r.last_outcome:
-            outcome_mix[r.category][r.last_outcome] += 1
+    outcomes = _last_outcome_mix(sources)
     pool = met_point_pool(points)
     for month in months:
         for category, share in MET_CATEGORY_MIX.items():
@@ -110,13 +107,22 @@ def synthetic_crimes(
                     **place,
                 )
                 yield "crime_report", crime
-                yield from _synthetic_history(inv, crime, month, outcome_mix.get(category))
+                yield from _synthetic_history(inv, crime, month, outcomes.get(category))
 
 
-def _synthetic_history(inv: Inventor, crime: dict, month: str, mix: Counter | None) -> Iterator[Row]:
-    if not mix:
+def _last_outcome_mix(sources: Sources) -> dict[str, Weighted[str]]:
+    """For each category, the published last outcomes weighted by how often they occur."""
+    mix: dict[str, Counter] = defaultdict(Counter)
+    for r in sources.street:
+        if r.last_outcome:
+            mix[r.category][r.last_outcome] += 1
+    return {category: Weighted.of(counts, counts.values()) for category, counts in mix.items()}
+
+
+def _synthetic_history(inv: Inventor, crime: dict, month: str, mix: Weighted[str] | None) -> Iterator[Row]:
+    if mix is None:
         return
-    last = inv.weighted(list(mix), list(mix.values()))
+    last = inv.pick(mix)
     entries = []
     if last in COURT_OUTCOMES:
         entries.append(outcome(inv, crime, "charged", inv.day_in_month(month, not_before=crime["recorded_at"].date())))
@@ -133,6 +139,7 @@ def synthetic_stops(
     if not real:
         return
     already = Counter(s.month for s in real)
+    neighbours: dict[int, list[int]] = {}
     for month in months:
         for _ in range(max(0, volumes.stops_per_month - already[month])):
             template = inv.random.choice(real)
@@ -141,7 +148,9 @@ def synthetic_stops(
             searched_at = day.replace(hour=template.searched_at.hour, minute=template.searched_at.minute, second=0)
             point = points.of(template.point)
             if point is not None and inv.chance(0.3):
-                point = int(inv.random.choice(list(points.near(point))))
+                if point not in neighbours:
+                    neighbours[point] = [int(i) for i in points.near(point)]
+                point = inv.random.choice(neighbours[point])
             (location,) = inv.locations(points, [point])
             row = dataclasses.replace(template, searched_at=searched_at)
             yield "stop_search", stop_record(inv, row, location, point, points)
