@@ -157,9 +157,13 @@ def publish(
 
     Only what the mappings publish leaves the internal tables, through their disclosure
     transforms. A publish that fails at any point leaves the previous release current.
+    With --archive, a folder of data.police.uk archive CSVs is published instead, through
+    the archive mappings; rows and files it cannot use are reported, not fatal.
     """
     from mappings import MappingError
 
+    from .archive.load import ArchiveError
+    from .archive.publish import publish_archive
     from .internal.database import DatabaseURLError
     from .publish.pipeline import PublishError, pseudonym_key
     from .publish.pipeline import publish as run_publish
@@ -169,19 +173,19 @@ def publish(
     if if_missing and current_release(settings["RELEASES_DIR"]):
         click.echo(f"release {current_release(settings['RELEASES_DIR'])} is current; nothing to do")
         return
-    if archive_dir is not None:
-        raise CommandError("publishing archive files (--archive) is not implemented yet")
     progress = _Progress(enabled=not quiet)
     try:
-        result = run_publish(
-            settings["DATABASE_URL"],
-            Path(settings["RELEASES_DIR"]),
-            key=pseudonym_key(Path(settings["DATA_DIR"]), settings.get("PSEUDONYM_KEY")),
-            base=settings["BASE_URI"],
-            keep=keep or int(settings["KEEP_RELEASES"]),
-            progress=progress.step,
-        )
-    except (DatabaseURLError, MappingError, PublishError, OSError) as exc:
+        options = {
+            "key": pseudonym_key(Path(settings["DATA_DIR"]), settings.get("PSEUDONYM_KEY")),
+            "base": settings["BASE_URI"],
+            "keep": keep or int(settings["KEEP_RELEASES"]),
+            "progress": progress.step,
+        }
+        if archive_dir is not None:
+            result = publish_archive(archive_dir, Path(settings["RELEASES_DIR"]), **options)
+        else:
+            result = run_publish(settings["DATABASE_URL"], Path(settings["RELEASES_DIR"]), **options)
+    except (DatabaseURLError, MappingError, PublishError, ArchiveError, OSError) as exc:
         raise CommandError(str(exc)) from None
     finally:
         progress.close()
@@ -191,8 +195,25 @@ def publish(
                f"{manifest['statements']:,} statements in {result.seconds:.1f} s")  # fmt: skip
     for drop in manifest["dropped"]:
         click.echo(f"  dropped {drop['rows']:,} from {drop['mapping']}: {drop['reason']}")
+    _echo_rejected(manifest.get("rejected"))
     for removed in result.removed:
         click.echo(f"  removed old release {removed}")
+
+
+SHOWN_PROBLEMS = 20
+
+
+def _echo_rejected(rejected: dict | None) -> None:
+    """What an archive publish left out: counts, and the first problems the manifest lists."""
+    if not rejected or not (rejected["rows"] or rejected["files"]):
+        return
+    click.echo(f"  rejected {rejected['rows']:,} rows and {rejected['files']:,} whole files of the archive:")
+    problems = rejected["problems"]
+    for problem in problems[:SHOWN_PROBLEMS]:
+        click.echo(f"    {problem}")
+    more = len(problems) - SHOWN_PROBLEMS + rejected["not_listed"]
+    if more > 0:
+        click.echo(f"    ... and {more:,} more (the manifest lists the first {len(problems):,})")
 
 
 class _Progress:

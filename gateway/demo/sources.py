@@ -4,16 +4,23 @@ Each file is checked as it is read; the first problem raises :class:`SourceError
 the file, the line and what is wrong. Files are recognised by their archive names,
 ``YYYY-MM-<force>-street.csv``, ``-outcomes.csv`` and ``-stop-and-search.csv``; a suffix
 after the kind (``-street-burglary.csv``, a filtered copy) is allowed.
+
+``read_sources(directory, lenient=True)`` reads on past problems instead: a malformed row
+is left out and a file that cannot be read at all (wrong header, not UTF-8) is skipped,
+each described ("file:line: problem") in ``Sources.rejected``. Which labels a row may
+carry, and what they become, is a :class:`Values` policy: by default the current
+data.police.uk labels the internal lookups know.
 """
 
 from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from gateway.internal import lookups
@@ -75,6 +82,8 @@ class StreetRow:
     lsoa_name: str | None
     category: str
     last_outcome: str | None
+    crime_type: str = ""  # the labels as the file has them
+    last_outcome_label: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +96,7 @@ class OutcomeRow:
     point: Point | None
     street_name: str | None
     outcome: str
+    outcome_type: str = ""  # the label as the file has it
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +133,8 @@ class Sources:
     outcomes: list[OutcomeRow] = field(default_factory=list)
     stops: list[StopRow] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)  # lenient reading: "file:line: problem"
+    skipped: list[Path] = field(default_factory=list)  # lenient reading: files left out whole
 
     def outcome_months(self, force: str) -> set[str]:
         return {o.month for o in self.outcomes if o.force == force}
@@ -133,32 +145,94 @@ def default_sources_dir() -> Path:
     return Path(__file__).parent / "data" / "police-uk"
 
 
-def read_sources(directory: Path) -> Sources:
-    """Read every archive file under ``directory`` (recursively), checking each row."""
+class Values(Protocol):
+    """Which labels a row may carry and what is kept of them; None: an unknown label."""
+
+    def category(self, label: str) -> str | None:
+        """A ``Crime type`` label's category slug."""
+
+    def outcome(self, label: str) -> str | None:
+        """An outcome label's outcome code."""
+
+    def stop(self, column: str, label: str) -> str | None:
+        """The value kept of a stop-and-search column's label."""
+
+
+class PublishedValues:
+    """The current data.police.uk labels, as the internal lookups know them."""
+
+    def category(self, label: str) -> str | None:
+        return lookups.CATEGORY_LABELS.get(label)
+
+    def outcome(self, label: str) -> str | None:
+        return lookups.OUTCOME_LABELS.get(label)
+
+    def stop(self, column: str, label: str) -> str | None:
+        return label if label in _STOP_VALUES[column] else None
+
+
+PUBLISHED_VALUES = PublishedValues()
+
+
+def read_sources(directory: Path, lenient: bool = False, values: Values = PUBLISHED_VALUES) -> Sources:
+    """Read every archive file under ``directory`` (recursively), checking each row.
+
+    Strict (the default), the first problem raises :class:`SourceError`. Lenient, problems
+    are described in ``rejected`` (paths relative to ``directory``) and reading goes on:
+    a bad row is left out, a file that cannot be read is left out whole (``skipped``), and
+    so is an outcome whose crime no street row holds.
+    """
     if not directory.is_dir():
         raise SourceError(f"{directory}: not a folder of data.police.uk files")
     sources = Sources()
-    for path in sorted(directory.rglob("*.csv")):
-        match = FILE_NAME.match(path.name)
-        if match is None:
-            raise SourceError(f"{path}: not a data.police.uk archive file name (YYYY-MM-<force>-street.csv, ...)")
-        kind, force = match["kind"], match["force"]
-        if force not in lookups.FORCE_NAMES:
-            raise SourceError(f"{path}: force {force!r} is not one this records system holds")
+    paths = sorted(directory.rglob("*.csv"))
+    for path in paths:
+        problems: list[str] | None = [] if lenient else None
+        try:
+            kind, force = _kind_and_force(path)
+            rows = list(_READERS[kind](path, force, values, problems))
+        except SourceError as exc:
+            if not lenient:
+                raise
+            sources.rejected.append(_relative(f"{exc} (file skipped)", path, directory))
+            sources.skipped.append(path)
+            continue
         sources.files.append(path)
-        if kind == "street":
-            sources.street.extend(_read_street(path))
-        elif kind == "outcomes":
-            sources.outcomes.extend(_read_outcomes(path))
-        else:
-            sources.stops.extend(_read_stops(path, force))
-    if not sources.files:
+        sources.rejected.extend(_relative(p, path, directory) for p in problems or ())
+        {"street": sources.street, "outcomes": sources.outcomes}.get(kind, sources.stops).extend(rows)
+    if not paths:
         raise SourceError(f"{directory}: no data.police.uk CSV files found")
-    _check_outcomes_join(sources)
+    _check_outcomes_join(sources, sources.rejected if lenient else None)
     return sources
 
 
-def _rows(path: Path, header: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
+def _kind_and_force(path: Path) -> tuple[str, str]:
+    match = FILE_NAME.match(path.name)
+    if match is None:
+        raise SourceError(f"{path}: not a data.police.uk archive file name (YYYY-MM-<force>-street.csv, ...)")
+    if match["force"] not in lookups.FORCE_NAMES:
+        raise SourceError(f"{path}: force {match['force']!r} is not one this records system holds")
+    return match["kind"], match["force"]
+
+
+def _relative(problem: str, path: Path, directory: Path) -> str:
+    return problem.replace(str(path), str(path.relative_to(directory)), 1)
+
+
+def _parsed(
+    path: Path, header: list[str], parse: Callable[[int, dict[str, str]], object], problems: list[str] | None
+) -> Iterator:
+    """Each row through ``parse``; a row's problem raises, or is noted in ``problems``."""
+    for line, r in _rows(path, header, problems):
+        try:
+            yield parse(line, r)
+        except SourceError as exc:
+            if problems is None:
+                raise
+            problems.append(str(exc))
+
+
+def _rows(path: Path, header: list[str], problems: list[str] | None = None) -> Iterator[tuple[int, dict[str, str]]]:
     try:
         with path.open(newline="", encoding="utf-8") as handle:
             reader = csv.reader(handle)
@@ -169,7 +243,11 @@ def _rows(path: Path, header: list[str]) -> Iterator[tuple[int, dict[str, str]]]
                 if not row:
                     continue
                 if len(row) != len(header):
-                    raise SourceError(f"{path}:{reader.line_num}: expected {len(header)} fields, found {len(row)}")
+                    problem = f"{path}:{reader.line_num}: expected {len(header)} fields, found {len(row)}"
+                    if problems is None:
+                        raise SourceError(problem)
+                    problems.append(problem)
+                    continue
                 yield reader.line_num, dict(zip(header, row, strict=True))
     except UnicodeDecodeError as exc:
         raise SourceError(f"{path}: not UTF-8 text ({exc.reason})") from None
@@ -218,60 +296,69 @@ def _location(path: Path, line: int, r: dict[str, str]) -> tuple[Point | None, s
     return point, location[len(LOCATION_PREFIX) :]
 
 
-def _read_street(path: Path) -> Iterator[StreetRow]:
-    for line, r in _rows(path, STREET_HEADER):
-        category = lookups.CATEGORY_LABELS.get(r["Crime type"])
-        if category is None:
-            raise _fail(path, line, f"unknown crime type {r['Crime type']!r}")
-        crime_id = r["Crime ID"]
-        if category == "anti-social-behaviour":
-            if crime_id:
-                raise _fail(path, line, "anti-social behaviour rows carry no Crime ID")
-        elif not CRIME_ID.match(crime_id):
-            raise _fail(path, line, f"bad Crime ID {crime_id!r} (expected 64 hex digits)")
-        last = r["Last outcome category"]
-        last_outcome = None
-        if last:
-            last_outcome = lookups.OUTCOME_LABELS.get(last)
-            if last_outcome is None:
-                raise _fail(path, line, f"unknown outcome {last!r}")
-        point, street = _location(path, line, r)
-        lsoa_code = r["LSOA code"] or None
-        if lsoa_code is not None and not LSOA_CODE.match(lsoa_code):
-            raise _fail(path, line, f"bad LSOA code {lsoa_code!r}")
-        yield StreetRow(
-            source=path.name,
-            line=line,
-            crime_id=crime_id,
-            month=_month(path, line, r["Month"]),
-            force=_force(path, line, r["Reported by"]),
-            point=point,
-            street_name=street,
-            lsoa_code=lsoa_code,
-            lsoa_name=r["LSOA name"] or None,
-            category=category,
-            last_outcome=last_outcome,
-        )
+def _read_street(path: Path, _force_id: str, values: Values, problems: list[str] | None) -> Iterator[StreetRow]:
+    return _parsed(path, STREET_HEADER, lambda line, r: _street_row(path, line, r, values), problems)
 
 
-def _read_outcomes(path: Path) -> Iterator[OutcomeRow]:
-    for line, r in _rows(path, OUTCOMES_HEADER):
-        if not CRIME_ID.match(r["Crime ID"]):
-            raise _fail(path, line, f"bad Crime ID {r['Crime ID']!r} (expected 64 hex digits)")
-        outcome = lookups.OUTCOME_LABELS.get(r["Outcome type"])
-        if outcome is None:
-            raise _fail(path, line, f"unknown outcome {r['Outcome type']!r}")
-        point, street = _location(path, line, r)
-        yield OutcomeRow(
-            source=path.name,
-            line=line,
-            crime_id=r["Crime ID"],
-            month=_month(path, line, r["Month"]),
-            force=_force(path, line, r["Reported by"]),
-            point=point,
-            street_name=street,
-            outcome=outcome,
-        )
+def _street_row(path: Path, line: int, r: dict[str, str], values: Values) -> StreetRow:
+    category = values.category(r["Crime type"])
+    if category is None:
+        raise _fail(path, line, f"unknown crime type {r['Crime type']!r}")
+    crime_id = r["Crime ID"]
+    if category == "anti-social-behaviour":
+        if crime_id:
+            raise _fail(path, line, "anti-social behaviour rows carry no Crime ID")
+    elif not CRIME_ID.match(crime_id):
+        raise _fail(path, line, f"bad Crime ID {crime_id!r} (expected 64 hex digits)")
+    last = r["Last outcome category"]
+    last_outcome = None
+    if last:
+        last_outcome = values.outcome(last)
+        if last_outcome is None:
+            raise _fail(path, line, f"unknown outcome {last!r}")
+    point, street = _location(path, line, r)
+    lsoa_code = r["LSOA code"] or None
+    if lsoa_code is not None and not LSOA_CODE.match(lsoa_code):
+        raise _fail(path, line, f"bad LSOA code {lsoa_code!r}")
+    return StreetRow(
+        source=path.name,
+        line=line,
+        crime_id=crime_id,
+        month=_month(path, line, r["Month"]),
+        force=_force(path, line, r["Reported by"]),
+        point=point,
+        street_name=street,
+        lsoa_code=lsoa_code,
+        lsoa_name=r["LSOA name"] or None,
+        category=category,
+        last_outcome=last_outcome,
+        crime_type=r["Crime type"],
+        last_outcome_label=last,
+    )
+
+
+def _read_outcomes(path: Path, _force_id: str, values: Values, problems: list[str] | None) -> Iterator[OutcomeRow]:
+    return _parsed(path, OUTCOMES_HEADER, lambda line, r: _outcome_row(path, line, r, values), problems)
+
+
+def _outcome_row(path: Path, line: int, r: dict[str, str], values: Values) -> OutcomeRow:
+    if not CRIME_ID.match(r["Crime ID"]):
+        raise _fail(path, line, f"bad Crime ID {r['Crime ID']!r} (expected 64 hex digits)")
+    outcome = values.outcome(r["Outcome type"])
+    if outcome is None:
+        raise _fail(path, line, f"unknown outcome {r['Outcome type']!r}")
+    point, street = _location(path, line, r)
+    return OutcomeRow(
+        source=path.name,
+        line=line,
+        crime_id=r["Crime ID"],
+        month=_month(path, line, r["Month"]),
+        force=_force(path, line, r["Reported by"]),
+        point=point,
+        street_name=street,
+        outcome=outcome,
+        outcome_type=r["Outcome type"],
+    )
 
 
 def _boolean(path: Path, line: int, column: str, value: str) -> bool | None:
@@ -282,12 +369,13 @@ def _boolean(path: Path, line: int, column: str, value: str) -> bool | None:
     raise _fail(path, line, f"{column} must be True, False or empty, not {value!r}")
 
 
-def _choice(path: Path, line: int, column: str, value: str, allowed: set[str]) -> str | None:
+def _choice(path: Path, line: int, column: str, value: str, values: Values) -> str | None:
     if value == "":
         return None
-    if value not in allowed:
+    kept = values.stop(column, value)
+    if kept is None:
         raise _fail(path, line, f"unknown {column} {value!r}")
-    return value
+    return kept
 
 
 _STOP_VALUES = {
@@ -302,49 +390,64 @@ _STOP_VALUES = {
 }
 
 
-def _read_stops(path: Path, force: str) -> Iterator[StopRow]:
-    for line, r in _rows(path, STOPS_HEADER):
-        try:
-            searched_at = datetime.fromisoformat(r["Date"])
-        except ValueError:
-            raise _fail(path, line, f"bad date-time {r['Date']!r} (expected ISO 8601)") from None
-        if searched_at.tzinfo is not None:
-            searched_at = searched_at.astimezone(UTC).replace(tzinfo=None)
-        values = {column: _choice(path, line, column, r[column], allowed) for column, allowed in _STOP_VALUES.items()}
-        if values["Type"] is None:
-            raise _fail(path, line, "Type is empty")
-        yield StopRow(
-            source=path.name,
-            line=line,
-            force=force,
-            search_type=values["Type"],
-            searched_at=searched_at,
-            part_of_operation=bool(
-                _boolean(path, line, "Part of a policing operation", r["Part of a policing operation"])
-            ),
-            operation=r["Policing operation"] or None,
-            point=_point(path, line, r["Latitude"], r["Longitude"]),
-            gender=values["Gender"],
-            age_range=values["Age range"],
-            self_defined_ethnicity=values["Self-defined ethnicity"],
-            officer_defined_ethnicity=values["Officer-defined ethnicity"],
-            legislation=values["Legislation"],
-            object_of_search=values["Object of search"],
-            outcome=values["Outcome"],
-            outcome_linked_to_object=_boolean(
-                path, line, "Outcome linked to object of search", r["Outcome linked to object of search"]
-            ),
-            outer_clothing_removed=_boolean(
-                path, line, "Removal of more than just outer clothing", r["Removal of more than just outer clothing"]
-            ),
-        )
+def _read_stops(path: Path, force: str, values: Values, problems: list[str] | None) -> Iterator[StopRow]:
+    return _parsed(path, STOPS_HEADER, lambda line, r: _stop_row(path, line, r, force, values), problems)
 
 
-def _check_outcomes_join(sources: Sources) -> None:
+def _stop_row(path: Path, line: int, r: dict[str, str], force: str, policy: Values) -> StopRow:
+    try:
+        searched_at = datetime.fromisoformat(r["Date"])
+    except ValueError:
+        raise _fail(path, line, f"bad date-time {r['Date']!r} (expected ISO 8601)") from None
+    if searched_at.tzinfo is not None:
+        searched_at = searched_at.astimezone(UTC).replace(tzinfo=None)
+    values = {column: _choice(path, line, column, r[column], policy) for column in _STOP_VALUES}
+    if values["Type"] is None:
+        raise _fail(path, line, "Type is empty")
+    return StopRow(
+        source=path.name,
+        line=line,
+        force=force,
+        search_type=values["Type"],
+        searched_at=searched_at,
+        part_of_operation=bool(_boolean(path, line, "Part of a policing operation", r["Part of a policing operation"])),
+        operation=r["Policing operation"] or None,
+        point=_point(path, line, r["Latitude"], r["Longitude"]),
+        gender=values["Gender"],
+        age_range=values["Age range"],
+        self_defined_ethnicity=values["Self-defined ethnicity"],
+        officer_defined_ethnicity=values["Officer-defined ethnicity"],
+        legislation=values["Legislation"],
+        object_of_search=values["Object of search"],
+        outcome=values["Outcome"],
+        outcome_linked_to_object=_boolean(
+            path, line, "Outcome linked to object of search", r["Outcome linked to object of search"]
+        ),
+        outer_clothing_removed=_boolean(
+            path, line, "Removal of more than just outer clothing", r["Removal of more than just outer clothing"]
+        ),
+    )
+
+
+def _check_outcomes_join(sources: Sources, problems: list[str] | None = None) -> None:
+    """Every outcome's crime is in a street file; lenient, the others are left out."""
     known = {row.crime_id for row in sources.street if row.crime_id}
+    kept = []
     for outcome in sources.outcomes:
-        if outcome.crime_id not in known:
-            raise SourceError(
-                f"{outcome.source}:{outcome.line}: outcome for crime {outcome.crime_id[:12]}... "
-                "which no street file holds"
-            )
+        if outcome.crime_id in known:
+            kept.append(outcome)
+            continue
+        problem = (
+            f"{outcome.source}:{outcome.line}: outcome for crime {outcome.crime_id[:12]}... which no street file holds"
+        )
+        if problems is None:
+            raise SourceError(problem)
+        problems.append(problem)
+    sources.outcomes = kept
+
+
+_READERS: dict[str, Callable[[Path, str, Values, list[str] | None], Iterator]] = {
+    "street": _read_street,
+    "outcomes": _read_outcomes,
+    "stop-and-search": _read_stops,
+}

@@ -22,12 +22,58 @@ class Code(NamedTuple):
     published: str | None
 
 
-# Forces. ``published`` is the data.police.uk force id.
+# Forces. ``published`` is the data.police.uk force id. The two London forces first; then
+# every other force data.police.uk publishes (police-uk-api.md 4.1, and the British
+# Transport Police, whose archive files are named ``-btp-``), so that archive files of any
+# force can be published.
 FORCES: tuple[Code, ...] = (
     Code("MPS", "Metropolitan Police Service", "metropolitan"),
     Code("COLP", "City of London Police", "city-of-london"),
+    Code("AVS", "Avon and Somerset Constabulary", "avon-and-somerset"),
+    Code("BDS", "Bedfordshire Police", "bedfordshire"),
+    Code("CAM", "Cambridgeshire Constabulary", "cambridgeshire"),
+    Code("CHE", "Cheshire Constabulary", "cheshire"),
+    Code("CLE", "Cleveland Police", "cleveland"),
+    Code("CUM", "Cumbria Constabulary", "cumbria"),
+    Code("DER", "Derbyshire Constabulary", "derbyshire"),
+    Code("DCP", "Devon & Cornwall Police", "devon-and-cornwall"),
+    Code("DOR", "Dorset Police", "dorset"),
+    Code("DUR", "Durham Constabulary", "durham"),
+    Code("DPP", "Dyfed-Powys Police", "dyfed-powys"),
+    Code("ESS", "Essex Police", "essex"),
+    Code("GLO", "Gloucestershire Constabulary", "gloucestershire"),
+    Code("GMP", "Greater Manchester Police", "greater-manchester"),
+    Code("GWE", "Gwent Police", "gwent"),
+    Code("HAM", "Hampshire Constabulary", "hampshire"),
+    Code("HER", "Hertfordshire Constabulary", "hertfordshire"),
+    Code("HUM", "Humberside Police", "humberside"),
+    Code("KEN", "Kent Police", "kent"),
+    Code("LAN", "Lancashire Constabulary", "lancashire"),
+    Code("LEI", "Leicestershire Police", "leicestershire"),
+    Code("LIN", "Lincolnshire Police", "lincolnshire"),
+    Code("MER", "Merseyside Police", "merseyside"),
+    Code("NOR", "Norfolk Constabulary", "norfolk"),
+    Code("NWP", "North Wales Police", "north-wales"),
+    Code("NYP", "North Yorkshire Police", "north-yorkshire"),
+    Code("NTH", "Northamptonshire Police", "northamptonshire"),
+    Code("NUM", "Northumbria Police", "northumbria"),
+    Code("NOT", "Nottinghamshire Police", "nottinghamshire"),
+    Code("PSNI", "Police Service of Northern Ireland", "northern-ireland"),
+    Code("SWP", "South Wales Police", "south-wales"),
+    Code("SYP", "South Yorkshire Police", "south-yorkshire"),
+    Code("STA", "Staffordshire Police", "staffordshire"),
+    Code("SUF", "Suffolk Constabulary", "suffolk"),
+    Code("SUR", "Surrey Police", "surrey"),
+    Code("SUS", "Sussex Police", "sussex"),
+    Code("TVP", "Thames Valley Police", "thames-valley"),
+    Code("WAR", "Warwickshire Police", "warwickshire"),
+    Code("WMC", "West Mercia Police", "west-mercia"),
+    Code("WMP", "West Midlands Police", "west-midlands"),
+    Code("WYP", "West Yorkshire Police", "west-yorkshire"),
+    Code("WIL", "Wiltshire Police", "wiltshire"),
+    Code("BTP", "British Transport Police", "btp"),
 )
-FORCE_NAMES = {"metropolitan": "Metropolitan Police Service", "city-of-london": "City of London Police"}
+FORCE_NAMES = {c.published: c.description for c in FORCES}
 
 
 class Offence(NamedTuple):

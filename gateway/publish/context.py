@@ -1,11 +1,16 @@
-"""What the transforms need from the internal database, gathered once per publish."""
+"""What the transforms need from the source tables, gathered once per publish.
+
+The source is the internal tables (:mod:`gateway.internal.schema`) unless the caller
+names another set of tables with the same reference tables (``map_point``, ``lsoa``,
+``extract_info`` and code/published lookup tables), such as the archive tables.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, MetaData, select
 
 from gateway.internal import lookups, schema
 from mappings import InternalSchema
@@ -18,12 +23,23 @@ AGE_BANDS: dict[str, tuple[tuple[str, int, int], ...]] = {
 }
 
 
-def internal_schema() -> InternalSchema:
-    """The internal tables as the mapping loader sees them."""
+@dataclass(frozen=True)
+class SourceTables:
+    """The tables a publish reads: their metadata, and which of them are lookup tables."""
+
+    metadata: MetaData
+    lookup_tables: tuple[str, ...]
+
+
+INTERNAL_TABLES = SourceTables(schema.metadata, tuple(schema.LOOKUP_TABLES))
+
+
+def internal_schema(source: SourceTables = INTERNAL_TABLES) -> InternalSchema:
+    """The source tables (by default the internal tables) as the mapping loader sees them."""
     columns = {
-        table.name: {c.name: c.info["disclosure"] for c in table.columns} for table in schema.metadata.sorted_tables
+        table.name: {c.name: c.info["disclosure"] for c in table.columns} for table in source.metadata.sorted_tables
     }
-    return InternalSchema(columns=columns, lookups=frozenset(schema.LOOKUP_TABLES))
+    return InternalSchema(columns=columns, lookups=frozenset(source.lookup_tables))
 
 
 @dataclass
@@ -50,15 +66,16 @@ class PublishContext:
     has_concept: Callable[[str, str], bool] = lambda _scheme, _value: True
     extracted_at: str = ""
     extract_info: dict[str, str] = field(default_factory=dict)
+    metadata: MetaData = field(default_factory=lambda: schema.metadata)  # the source tables
 
 
-def load_context(conn: Connection, key: bytes) -> PublishContext:
-    """Read the lookup tables, the map points and the extract details."""
+def load_context(conn: Connection, key: bytes, source: SourceTables = INTERNAL_TABLES) -> PublishContext:
+    """Read the lookup tables, the map points and the extract details of the source tables."""
     tables = {}
-    for name in schema.LOOKUP_TABLES:
-        table = schema.metadata.tables[name]
+    for name in source.lookup_tables:
+        table = source.metadata.tables[name]
         tables[name] = dict(conn.execute(select(table.c.code, table.c.published)).all())
-    mp, ls = schema.map_point, schema.lsoa
+    mp, ls = source.metadata.tables["map_point"], source.metadata.tables["lsoa"]
     rows = conn.execute(
         select(mp.c.id, mp.c.latitude, mp.c.longitude, mp.c.easting, mp.c.northing, mp.c.street_name,
                mp.c.lsoa_code, ls.c.name, mp.c.borough_code)
@@ -69,7 +86,8 @@ def load_context(conn: Connection, key: bytes) -> PublishContext:
         r.id: MapPoint(r.id, r.latitude, r.longitude, r.street_name, r.lsoa_code, r.name, r.borough_code) for r in rows
     }
     index = SnapIndex([r.id for r in rows], [r.easting for r in rows], [r.northing for r in rows])
-    info = dict(conn.execute(select(schema.extract_info.c.key, schema.extract_info.c.value)).all())
+    extract_info = source.metadata.tables["extract_info"]
+    info = dict(conn.execute(select(extract_info.c.key, extract_info.c.value)).all())
     lsoas = {r.code: (r.name, r.borough_code) for r in conn.execute(select(ls))}
     return PublishContext(
         key=key,
@@ -79,4 +97,5 @@ def load_context(conn: Connection, key: bytes) -> PublishContext:
         lsoas=lsoas,
         extracted_at=info.get("extracted_at", ""),
         extract_info=info,
+        metadata=source.metadata,
     )

@@ -29,6 +29,7 @@ STOPS_HEADER = ("Type,Date,Part of a policing operation,Policing operation,Latit
                 "Outcome linked to object of search,Removal of more than just outer clothing")  # fmt: skip
 
 CATEGORY_LABEL = {slug: label for label, slug in lookups.CATEGORY_LABELS.items()}
+CATEGORY_LABEL["public-disorder-weapons"] = "Public disorder and weapons"  # until 2013, in archive files
 # The archive's own spellings where the API's differ ("Offender given penalty notice").
 OUTCOME_LABEL = {code: label for label, code in reversed(list(lookups.OUTCOME_LABELS.items()))}
 OUTCOME_LABEL["penalty-notice-issued"] = "Offender given penalty notice"

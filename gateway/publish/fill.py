@@ -114,8 +114,10 @@ def _street(source, target, mapping: Mapping, ctx, drops, counts, used_points, a
                 "map_point": r["map_point"],
                 "force": r["force"],
                 **_place(ctx, r["map_point"], r),
-                "last_outcome": None,
-                "last_outcome_month": None,
+                # A mapping may publish the last outcome as its source states it (archive
+                # files do); else it is the last of the crime's published outcomes.
+                "last_outcome": r.get("last_outcome"),
+                "last_outcome_month": r.get("last_outcome_month"),
             }
         )
         counts.add(mapping.dataset, r["month"])
@@ -153,7 +155,7 @@ def _set_last_outcomes(target: Connection, last: dict[int, tuple[str, str]]) -> 
     street = tables.street
     statement = (
         update(street)
-        .where(street.c.id == bindparam("crime"))
+        .where(street.c.id == bindparam("crime"), street.c.last_outcome.is_(None))
         .values(last_outcome=bindparam("outcome"), last_outcome_month=bindparam("outcome_month"))
     )
     rows = [{"crime": c, "outcome": o, "outcome_month": m} for c, (o, m) in last.items()]

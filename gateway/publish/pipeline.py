@@ -29,7 +29,7 @@ from gateway.internal.database import make_engine, parse_database_url
 from mappings import INTERNAL, MappingSet, load_mappings
 
 from . import dumps, tables, validation
-from .context import internal_schema, load_context
+from .context import INTERNAL_TABLES, SourceTables, internal_schema, load_context
 from .fill import fill_release
 from .rdf import RdfBuilder
 from .records import Drops
@@ -65,9 +65,19 @@ def pseudonym_key(data_dir: Path, configured: str | None) -> bytes:
     return path.read_text().strip().encode()
 
 
-def load_checked_mappings(directory: Path, base: str) -> MappingSet:
+@dataclass(frozen=True)
+class Origin:
+    """Where a release's records come from, when not the internal tables: the tables the
+    mappings read (such as the archive tables), and what the manifest says of them."""
+
+    tables: SourceTables = INTERNAL_TABLES
+    source: dict | None = None  # the manifest's "source" (default: the database URL)
+    rejected: dict | None = None  # the manifest's "rejected": what was left out before the tables
+
+
+def load_checked_mappings(directory: Path, base: str, tables: SourceTables = INTERNAL_TABLES) -> MappingSet:
     vocabulary = load_vocabulary(base)
-    return load_mappings(directory, internal_schema(), vocabulary.terms())
+    return load_mappings(directory, internal_schema(tables), vocabulary.terms())
 
 
 def publish(
@@ -79,13 +89,15 @@ def publish(
     base: str = DEFAULT_BASE,
     keep: int = 5,
     progress: Callable[[str, int], None] | None = None,
+    origin: Origin | None = None,
 ) -> PublishResult:
-    """Build a release from the internal tables and make it current."""
+    """Build a release from the internal tables (or those ``origin`` names) and make it current."""
     started = time.monotonic()
     step = progress or (lambda _stage, _n: None)
+    origin = origin or Origin()
     url = parse_database_url(database_url)
     vocabulary = load_vocabulary(base)
-    mappings = load_mappings(mappings_dir, internal_schema(), vocabulary.terms())
+    mappings = load_mappings(mappings_dir, internal_schema(origin.tables), vocabulary.terms())
     releases_dir.mkdir(parents=True, exist_ok=True)
     _clear_remains(releases_dir)
     created = datetime.now(UTC).replace(microsecond=0)
@@ -93,7 +105,7 @@ def publish(
     building = releases_dir / f".building-{release_id}-{os.getpid()}"
     try:
         building.mkdir()
-        manifest = _build(url, building, mappings, vocabulary, key, base, created, release_id, step)
+        manifest = _build(url, building, mappings, vocabulary, key, base, created, release_id, step, origin)
         final = releases_dir / release_id
         os.rename(building, final)
         releases.switch_to(releases_dir, release_id)
@@ -130,13 +142,15 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _build(url, building: Path, mappings: MappingSet, vocabulary, key, base, created, release_id, step) -> dict:
+def _build(
+    url, building: Path, mappings: MappingSet, vocabulary, key, base, created, release_id, step, origin: Origin
+) -> dict:
     drops = Drops()
     source_engine = make_engine(url)
     release_engine = create_engine(f"sqlite:///{building / 'release.sqlite'}")
     try:
         with source_engine.connect() as source, release_engine.begin() as target:
-            ctx = load_context(source, key)
+            ctx = load_context(source, key, origin.tables)
             ctx.has_concept = vocabulary.has_concept
             tables.metadata.create_all(target)
             counts = fill_release(source, target, mappings, ctx, drops, lambda n: step("tables", n))
@@ -164,12 +178,13 @@ def _build(url, building: Path, mappings: MappingSet, vocabulary, key, base, cre
         "created_at": created.isoformat(),
         "base": base,
         "source": {
-            "database": url.render_as_string(hide_password=True),
+            **(origin.source or {"database": url.render_as_string(hide_password=True)}),
             "extracted_at": ctx.extracted_at,
         },
         "mappings": {m.name: m.checksum for m in mappings.mappings},
         "counts": counts.report(),
         "dropped": drops.report(),
+        **({"rejected": origin.rejected} if origin.rejected is not None else {}),
         "statements": statements,
         "shacl": {k: v for k, v in shacl.items() if k != "report"},
         "files": _files(building, [building / "release.sqlite", nquads, *csv_files]),

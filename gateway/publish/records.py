@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, select
 
-from gateway.internal import schema
 from mappings import Field, Mapping
 from mappings.transforms import (
     Drop,
@@ -45,7 +44,7 @@ class Drops(Counter):
 
 def published(conn: Connection, mapping: Mapping, ctx: PublishContext, drops: Drops) -> Iterator[dict[str, Any]]:
     """The published records of one mapping, field name to published value."""
-    table = schema.metadata.tables[mapping.table]
+    table = ctx.metadata.tables[mapping.table]
     columns = mapping.columns()
     statement = select(*(table.c[c] for c in columns))
     if mapping.parent or mapping.order_by:

@@ -1,0 +1,1 @@
+"""Publishing data.police.uk archive files: import, archive tables, and the publish call."""

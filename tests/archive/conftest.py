@@ -1,0 +1,93 @@
+"""Archive releases: the shipped demo files, and small folders of older and broken files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gateway.archive.publish import publish_archive
+from gateway.demo.sources import default_sources_dir
+
+KEY = b"test-pseudonym-key"
+
+STREET = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,"
+          "Last outcome category,Context")  # fmt: skip
+OUTCOMES = "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Outcome type"
+STOPS = ("Type,Date,Part of a policing operation,Policing operation,Latitude,Longitude,Gender,Age range,"
+         "Self-defined ethnicity,Officer-defined ethnicity,Legislation,Object of search,Outcome,"
+         "Outcome linked to object of search,Removal of more than just outer clothing")  # fmt: skip
+CITY = "City of London Police,City of London Police"
+MET = "Metropolitan Police Service,Metropolitan Police Service"
+
+
+def crime_id(n: int) -> str:
+    return f"{n:064x}"
+
+
+def write(directory: Path, name: str, header: str, lines: list[str], newline: str = "\r\n") -> Path:
+    path = directory / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes((newline.join([header, *lines]) + newline).encode())
+    return path
+
+
+# A 2012 City street file in the categories of the time, with its outcomes; a 2012 Met
+# street file; a 2016 Met stop-and-search file in the 2001 Census ethnicity strings and
+# the older outcome labels.
+LEGACY_CITY_STREET = [
+    f"{crime_id(1)},2012-05,{CITY},-0.096718,51.515511,On or near Aldersgate Street,E01000001,City of London 001A,"
+    "Public disorder and weapons,No further action,",
+    f"{crime_id(2)},2012-05,{CITY},-0.097078,51.519045,On or near A1,E01000001,City of London 001A,"
+    "Violent crime,Offender imprisoned,",
+    f",2012-05,{CITY},-0.097078,51.519045,On or near A1,E01000001,City of London 001A,Anti-social behaviour,,",
+    f",2012-05,{CITY},-0.097078,51.519045,On or near A1,E01000001,City of London 001A,Anti-social behaviour,,",
+    f"{crime_id(3)},2012-05,{CITY},,,No Location,,,Other theft,Offender given penalty notice,",
+]
+LEGACY_CITY_OUTCOMES = [
+    f"{crime_id(2)},2012-06,{CITY},-0.097078,51.519045,On or near A1,E01000001,City of London 001A,Suspect charged",
+    f"{crime_id(2)},2012-09,{CITY},-0.097078,51.519045,On or near A1,E01000001,City of London 001A,Offender imprisoned",
+]
+LEGACY_MET_STREET = [
+    f"{crime_id(4)},2012-05,{MET},-0.061485,51.495396,On or near Rotherhithe New Road,E01003925,Southwark 021A,"
+    "Violent crime,Under investigation,",
+]
+LEGACY_MET_STOPS = [
+    "Person search,2016-05-31T23:01:00+00:00,False,,51.495396,-0.061485,Male,18-24,White - White British (W1),"
+    "White,Misuse of Drugs Act 1971 (section 23),Controlled drugs,Nothing found - no further action,,",
+    "Person search,2016-06-01T10:00:00+00:00,False,,51.495396,-0.061485,Female,over 34,"
+    "Chinese or other ethnic group - Chinese (O1),Asian,Police and Criminal Evidence Act 1984 (section 1),"
+    "Stolen goods,Suspect arrested,,",
+    "Person and Vehicle search,2016-06-02T10:00:00+00:00,False,,51.515511,-0.096718,Male,10-17,"
+    "Black or Black British - African (B2),Mixed,Misuse of Drugs Act 1971 (section 23),Controlled drugs,"
+    "Offender given drugs possession warning,,",
+    "Person search,2016-06-03T10:00:00+00:00,False,,,,Other,25-34,Not Stated (NS),Other,"
+    "Environmental Protection Act 1990 (section 34B ),Goods on which duty has not been paid etc.,"
+    "Offender given penalty notice,True,False",
+    "Vehicle search,2016-06-04T10:00:00+00:00,,,,,,,,,Firearms Act 1968 (section 47),Firearms,"
+    "Article found - Detailed outcome unavailable,,",
+    "Person search,2016-06-05T10:00:00+00:00,False,,51.519045,-0.097078,Male,under 10,"
+    "Mixed - White and Asian (M3),White,Police and Criminal Evidence Act 1984 (section 1),"
+    "Article for use in theft,Local resolution,,",
+]
+
+
+def legacy_folder(directory: Path) -> Path:
+    write(directory, "city-of-london/2012-05-city-of-london-street.csv", STREET, LEGACY_CITY_STREET)
+    write(directory, "city-of-london/2012-09-city-of-london-outcomes.csv", OUTCOMES, LEGACY_CITY_OUTCOMES)
+    write(directory, "metropolitan/2012-05-metropolitan-street.csv", STREET, LEGACY_MET_STREET, "\n")
+    write(directory, "metropolitan/2016-06-metropolitan-stop-and-search.csv", STOPS, LEGACY_MET_STOPS)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def archive_release(tmp_path_factory):
+    """The shipped demo files, published as an archive folder."""
+    return publish_archive(default_sources_dir(), tmp_path_factory.mktemp("archive-releases"), key=KEY)
+
+
+@pytest.fixture(scope="session")
+def legacy_release(tmp_path_factory):
+    """A small folder of two forces' older files, published."""
+    folder = legacy_folder(tmp_path_factory.mktemp("legacy-archive"))
+    return publish_archive(folder, tmp_path_factory.mktemp("legacy-releases"), key=KEY)
