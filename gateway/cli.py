@@ -179,6 +179,7 @@ def publish(
             "key": pseudonym_key(Path(settings["DATA_DIR"]), settings.get("PSEUDONYM_KEY")),
             "base": settings["BASE_URI"],
             "keep": keep or int(settings["KEEP_RELEASES"]),
+            "release_database_url": settings.get("RELEASE_DATABASE_URL"),
             "progress": progress.step,
         }
         if archive_dir is not None:

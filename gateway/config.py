@@ -29,6 +29,8 @@ DEFAULTS: dict[str, Any] = {
     "KEEP_RELEASES": 5,
     # Key for the published numbers of records; None: made once, kept in DATA_DIR.
     "PSEUDONYM_KEY": None,
+    # Where releases' published tables live; None: a SQLite file in each release folder.
+    "RELEASE_DATABASE_URL": None,
 }
 
 

@@ -34,6 +34,7 @@ def publish_archive(
     keep: int = 5,
     progress: Callable[[str, int], None] | None = None,
     listed: int = LISTED,
+    release_database_url: str | None = None,
 ) -> PublishResult:
     """Publish the archive files under ``directory`` as a new release and make it current.
 
@@ -59,4 +60,5 @@ def publish_archive(
             keep=keep,
             progress=progress,
             origin=origin,
+            release_database_url=release_database_url,
         )

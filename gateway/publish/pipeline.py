@@ -9,6 +9,7 @@ visible; the next publish clears the remains.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import json
@@ -22,13 +23,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph
-from sqlalchemy import create_engine, text
 
 from gateway import releases
 from gateway.internal.database import make_engine, parse_database_url
 from mappings import INTERNAL, MappingSet, load_mappings
 
-from . import dumps, tables, validation
+from . import dumps, release_tables, validation
 from .context import INTERNAL_TABLES, SourceTables, internal_schema, load_context
 from .fill import fill_release
 from .rdf import RdfBuilder
@@ -90,6 +90,7 @@ def publish(
     keep: int = 5,
     progress: Callable[[str, int], None] | None = None,
     origin: Origin | None = None,
+    release_database_url: str | None = None,
 ) -> PublishResult:
     """Build a release from the internal tables (or those ``origin`` names) and make it current."""
     started = time.monotonic()
@@ -99,20 +100,27 @@ def publish(
     vocabulary = load_vocabulary(base)
     mappings = load_mappings(mappings_dir, internal_schema(origin.tables), vocabulary.terms())
     releases_dir.mkdir(parents=True, exist_ok=True)
-    _clear_remains(releases_dir)
+    building_ids = _clear_remains(releases_dir)
+    kept = [r["id"] for r in releases.list_releases(releases_dir)] + building_ids
+    release_tables.clear_orphans(kept, release_database_url)
     created = datetime.now(UTC).replace(microsecond=0)
     release_id = _new_id(releases_dir, created)
     building = releases_dir / f".building-{release_id}-{os.getpid()}"
     try:
         building.mkdir()
-        manifest = _build(url, building, mappings, vocabulary, key, base, created, release_id, step, origin)
+        manifest = _build(
+            url, building, mappings, vocabulary, key, base, created, release_id, step, origin, release_database_url
+        )
         final = releases_dir / release_id
         os.rename(building, final)
         releases.switch_to(releases_dir, release_id)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
+        with contextlib.suppress(Exception):
+            release_tables.discard([release_id], release_database_url)
         raise
     removed = releases.prune(releases_dir, keep)
+    release_tables.discard(removed, release_database_url)
     return PublishResult(release_id, final, manifest, time.monotonic() - started, removed)
 
 
@@ -125,11 +133,16 @@ def _new_id(releases_dir: Path, created: datetime) -> str:
     return release_id
 
 
-def _clear_remains(releases_dir: Path) -> None:
+def _clear_remains(releases_dir: Path) -> list[str]:
+    """Remove what killed publishes left; the ids of releases still being built."""
+    building = []
     for path in releases_dir.glob(".building-*"):
-        pid = path.name.rsplit("-", 1)[-1]
-        if not pid.isdigit() or not _alive(int(pid)):
+        name, _, pid = path.name[len(".building-") :].rpartition("-")
+        if pid.isdigit() and _alive(int(pid)):
+            building.append(name)
+        else:
             shutil.rmtree(path, ignore_errors=True)
+    return building
 
 
 def _alive(pid: int) -> bool:
@@ -143,19 +156,28 @@ def _alive(pid: int) -> bool:
 
 
 def _build(
-    url, building: Path, mappings: MappingSet, vocabulary, key, base, created, release_id, step, origin: Origin
+    url,
+    building: Path,
+    mappings: MappingSet,
+    vocabulary,
+    key,
+    base,
+    created,
+    release_id,
+    step,
+    origin: Origin,
+    release_database_url: str | None,
 ) -> dict:
     drops = Drops()
     source_engine = make_engine(url)
-    release_engine = create_engine(f"sqlite:///{building / 'release.sqlite'}")
+    published = release_tables.create(building, release_id, release_database_url)
+    release_engine = published.engine
     try:
         with source_engine.connect() as source, release_engine.begin() as target:
             ctx = load_context(source, key, origin.tables)
             ctx.has_concept = vocabulary.has_concept
-            tables.metadata.create_all(target)
             counts = fill_release(source, target, mappings, ctx, drops, lambda n: step("tables", n))
-            target.execute(text(tables.RTREE_DDL))
-            target.execute(text(tables.RTREE_FILL))
+            published.spatial_index(target)
         with release_engine.connect() as conn:
             builder = RdfBuilder(vocabulary, mappings)
             nquads = building / "dumps" / "release.nq.gz"
@@ -187,7 +209,8 @@ def _build(
         **({"rejected": origin.rejected} if origin.rejected is not None else {}),
         "statements": statements,
         "shacl": {k: v for k, v in shacl.items() if k != "report"},
-        "files": _files(building, [building / "release.sqlite", nquads, *csv_files]),
+        "tables": published.described,
+        "files": _files(building, [*([published.file] if published.file else []), nquads, *csv_files]),
     }
     (building / releases.MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n")
     return manifest

@@ -1,0 +1,118 @@
+"""Where a release's published tables live.
+
+By default, a SQLite file inside the release folder (``release.sqlite``). In production
+they can live in PostgreSQL instead (``GATEWAY_RELEASE_DATABASE_URL``): each release gets
+a schema of its own, ``release_<id>``, written while the release is built and dropped
+with it, so switching releases never touches the tables being served. The same table
+definitions serve both: a PostgreSQL connection is pointed at the release's schema.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, create_engine, text
+
+from gateway.internal.database import make_engine, parse_database_url
+
+from . import tables
+
+SQLITE_FILE = "release.sqlite"
+SCHEMA_PREFIX = "release_"
+
+
+def schema_name(release_id: str) -> str:
+    """The PostgreSQL schema of a release: ``release_20240229t120000z``."""
+    return SCHEMA_PREFIX + re.sub(r"[^a-z0-9_]", "_", release_id.lower())
+
+
+@dataclass(frozen=True)
+class ReleaseTables:
+    """The published tables of one release, and how the manifest names them."""
+
+    engine: Engine
+    described: dict
+    file: Path | None = None  # the SQLite file, when they live in one
+
+    def spatial_index(self, conn: Connection) -> None:
+        """An index for nearness and area queries on map points."""
+        if conn.dialect.name == "sqlite":
+            conn.execute(text(tables.RTREE_DDL))
+            conn.execute(text(tables.RTREE_FILL))
+        else:
+            schema = self.described["schema"]
+            index = f'CREATE INDEX ix_map_point_gist ON "{schema}".map_point USING gist (point(longitude, latitude))'
+            conn.execute(text(index))
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def create(building: Path, release_id: str, database_url: str | None) -> ReleaseTables:
+    """Empty published tables for a release being built."""
+    if database_url is None:
+        path = building / SQLITE_FILE
+        engine = create_engine(f"sqlite:///{path}")
+        tables.metadata.create_all(engine)
+        return ReleaseTables(engine, {"file": SQLITE_FILE}, path)
+    url = parse_database_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        raise ValueError("release tables outside the release folder need PostgreSQL (GATEWAY_RELEASE_DATABASE_URL)")
+    schema = schema_name(release_id)
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    translated = engine.execution_options(schema_translate_map={None: schema})
+    tables.metadata.create_all(translated)
+    return ReleaseTables(translated, {"database": url.render_as_string(hide_password=True), "schema": schema})
+
+
+def open_tables(release_path: Path, manifest: dict, database_url: str | None) -> Engine:
+    """An engine on a published release's tables, wherever they live."""
+    described = manifest.get("tables", {"file": SQLITE_FILE})
+    if "schema" not in described:
+        return create_engine(f"sqlite:///{release_path / described['file']}")
+    if database_url is None:
+        schema = described["schema"]
+        raise ValueError(f"release tables are in PostgreSQL schema {schema}: set GATEWAY_RELEASE_DATABASE_URL")
+    return make_engine(database_url).execution_options(schema_translate_map={None: described["schema"]})
+
+
+def discard(release_ids: Iterable[str], database_url: str | None) -> None:
+    """Drop the schemas of releases that failed or were pruned (nothing to do for SQLite)."""
+    ids = list(release_ids)
+    if database_url is None or not ids:
+        return
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            for release_id in ids:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema_name(release_id)}" CASCADE'))
+    finally:
+        engine.dispose()
+
+
+def clear_orphans(kept: Iterable[str], database_url: str | None) -> list[str]:
+    """Drop release schemas that no complete release names (left by a killed publish)."""
+    if database_url is None:
+        return []
+    wanted = {schema_name(r) for r in kept}
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            found = [
+                s
+                for (s,) in conn.execute(
+                    text("SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'release\\_%'")
+                )
+            ]
+            orphans = [s for s in found if s not in wanted]
+            for schema in orphans:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        return orphans
+    finally:
+        engine.dispose()
