@@ -33,5 +33,10 @@ format: $(STAMP) ## ruff format and fix imports
 	$(BIN)/ruff check --fix --select I .
 	$(BIN)/ruff format .
 
+bench: $(STAMP) ## Benchmark gateway publish on a Met-size year against morph-kgc (bench/README.md)
+	test -x bench/.venv/bin/python || $(PYTHON) -m venv bench/.venv
+	bench/.venv/bin/pip install --quiet -r bench/requirements.txt
+	$(BIN)/python bench/publish_vs_morph_kgc.py $(BENCH_ARGS)
+
 clean: ## Remove the virtual environment and the data directory
 	rm -rf $(VENV) var
