@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from sqlalchemy import Connection, select
@@ -208,17 +208,34 @@ def _stop_files(conn, directory, points) -> list[Path]:
     return paths
 
 
-def write_nquads(lines: Iterable[str], path: Path) -> int:
-    """Gzip N-Quads (reproducible: no timestamp in the gzip header); the statements written."""
+def write_nquads(
+    lines: Iterable[str], path: Path, sink: Callable[[bytes], None] | None = None, piece: int = 500_000
+) -> int:
+    """Gzip N-Quads (reproducible: no timestamp in the gzip header); the statements written.
+
+    ``sink``, when given, also receives the statements in pieces of about ``piece`` lines,
+    each a complete N-Quads document: pieces are cut only between two lines that name no
+    blank node, so that every blank node's statements stay in one piece.
+    """
     count = 0
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as gz:
+    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="", compresslevel=6) as gz:
         buffer: list[str] = []
+        previous_blank = False
         for line in lines:
-            buffer.append(line)
-            count += 1
-            if len(buffer) >= 50_000:
-                gz.write("".join(buffer).encode())
+            blank = "_:" in line
+            if len(buffer) >= piece and not blank and not previous_blank:
+                _flush(buffer, gz, sink)
                 buffer = []
-        gz.write("".join(buffer).encode())
+            buffer.append(line)
+            previous_blank = blank
+            count += 1
+        _flush(buffer, gz, sink)
     return count
+
+
+def _flush(buffer: list[str], gz, sink: Callable[[bytes], None] | None) -> None:
+    data = "".join(buffer).encode()
+    gz.write(data)
+    if sink is not None and data:
+        sink(data)

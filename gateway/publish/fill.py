@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, select, update
+from sqlalchemy import Connection, Table, select, update
 
 from mappings import Mapping, MappingSet
 from mappings.transforms import to_month
@@ -128,39 +128,33 @@ def _street(source, target, mapping: Mapping, ctx, drops, counts, used_points, a
 def _outcomes(source, target, mapping: Mapping, ctx, drops, counts, parents, advance) -> None:
     crimes = parents.get(mapping.parent.mapping, set())
     out = _Inserter(target, tables.crime_outcome, advance)
-    last: dict[int, tuple[str, str]] = {}
-    seq: Counter = Counter()
+    previous, seq = None, 0
+    # Outcomes arrive grouped by crime, in the order of its history.
     for r in published(source, mapping, ctx, drops):
         crime = r["crime_id"]
         if crime not in crimes:
             drops.add(mapping, "its crime is not published")
             continue
-        seq[crime] += 1
-        out.add(
-            {
-                "id": r["outcome_id"],
-                "crime_id": crime,
-                "seq": seq[crime],
-                "category": r["category"],
-                "month": r["month"],
-            }
-        )
-        last[crime] = (r["category"], r["month"])
+        seq = seq + 1 if crime == previous else 1
+        previous = crime
+        out.add({"id": r["outcome_id"], "crime_id": crime, "seq": seq, "category": r["category"], "month": r["month"]})
         counts.add(mapping.dataset, r["month"])
     out.flush()
-    _set_last_outcomes(target, last)
+    _set_last_outcomes(target)
 
 
-def _set_last_outcomes(target: Connection, last: dict[int, tuple[str, str]]) -> None:
-    street = tables.street
-    statement = (
+def _set_last_outcomes(target: Connection) -> None:
+    """Each crime's last outcome is the latest of its history (unless its mapping gave one)."""
+    street, o = tables.street, tables.crime_outcome.alias("o")
+
+    def latest(column):
+        return select(column).where(o.c.crime_id == street.c.id).order_by(o.c.seq.desc()).limit(1).scalar_subquery()
+
+    target.execute(
         update(street)
-        .where(street.c.id == bindparam("crime"), street.c.last_outcome.is_(None))
-        .values(last_outcome=bindparam("outcome"), last_outcome_month=bindparam("outcome_month"))
+        .where(street.c.last_outcome.is_(None), street.c.id.in_(select(tables.crime_outcome.c.crime_id)))
+        .values(last_outcome=latest(o.c.category), last_outcome_month=latest(o.c.month))
     )
-    rows = [{"crime": c, "outcome": o, "outcome_month": m} for c, (o, m) in last.items()]
-    for start in range(0, len(rows), BATCH):
-        target.execute(statement, rows[start : start + BATCH])
 
 
 def _stops(source, target, mapping: Mapping, ctx, drops, counts, used_points, advance) -> None:

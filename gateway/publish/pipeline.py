@@ -10,12 +10,13 @@ visible; the next publish clears the remains.
 from __future__ import annotations
 
 import contextlib
-import gzip
 import hashlib
 import json
 import os
+import queue
 import secrets
 import shutil
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -181,17 +182,16 @@ def _build(
         with release_engine.connect() as conn:
             builder = RdfBuilder(vocabulary, mappings)
             nquads = building / "dumps" / "release.nq.gz"
-            statements = dumps.write_nquads(_counted(builder.all(conn), step), nquads)
+            loader = StoreLoader(building / "store")
+            try:
+                statements = dumps.write_nquads(_counted(builder.all(conn), step), nquads, sink=loader.add)
+            finally:
+                loader.close()
             csv_files = dumps.write_csv_dumps(conn, building / "dumps" / "csv")
             shacl = validation.validate_sample(conn, builder, vocabulary)
         if not shacl["conforms"]:
             raise PublishError(f"the release does not conform to the vocabulary's shapes:\n{shacl['report']}")
-        store = pyoxigraph.Store(str(building / "store"))
-        with gzip.open(nquads, "rb") as statements_file:
-            store.bulk_load(statements_file, format=pyoxigraph.RdfFormat.N_QUADS)
-        store.optimize()
-        store.flush()
-        del store
+        loader.finish()
     finally:
         source_engine.dispose()
         release_engine.dispose()
@@ -214,6 +214,49 @@ def _build(
     }
     (building / releases.MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n")
     return manifest
+
+
+class StoreLoader:
+    """Loads the RDF store in pieces, in a thread of its own, while the statements are written.
+
+    pyoxigraph's bulk loader releases the GIL, so loading overlaps with generating the
+    statements; loading pieces of half a million statements keeps its memory well under
+    what one load of the whole release takes.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.store = pyoxigraph.Store(str(path))
+        self.pieces: queue.Queue[bytes | None] = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._load, name="store-loader", daemon=True)
+        self.thread.start()
+
+    def _load(self) -> None:
+        while (piece := self.pieces.get()) is not None:
+            if self.error is None:
+                try:
+                    self.store.bulk_load(piece, format=pyoxigraph.RdfFormat.N_QUADS)
+                except BaseException as exc:  # reported to the publishing thread
+                    self.error = exc
+
+    def add(self, piece: bytes) -> None:
+        if self.error is not None:
+            raise PublishError(f"loading the RDF store failed: {self.error}")
+        self.pieces.put(piece)
+
+    def close(self) -> None:
+        """Wait until every piece is loaded."""
+        if self.thread.is_alive():
+            self.pieces.put(None)
+            self.thread.join()
+        if self.error is not None:
+            raise PublishError(f"loading the RDF store failed: {self.error}")
+
+    def finish(self) -> None:
+        """Compact the store for querying and close it."""
+        self.store.optimize()
+        self.store.flush()
+        del self.store
 
 
 def _counted(lines, step):

@@ -31,6 +31,7 @@ class RdfBuilder:
         self.by_record = {m.record: m for m in mappings.mappings}
         self._concepts: dict[tuple[str, str], str] = {}
         self._pol: dict[str, str] = {}
+        self._fields: dict[str, list[Field]] = {}
         self.type = iri(RDF_TYPE)
 
     # --- terms -------------------------------------------------------------------------
@@ -76,13 +77,19 @@ class RdfBuilder:
 
     # --- records -----------------------------------------------------------------------
 
+    def _ordered(self, mapping: Mapping) -> list[Field]:
+        """Subject fields last, so that every statement about a blank node is contiguous."""
+        if mapping.name not in self._fields:
+            self._fields[mapping.name] = sorted(mapping.fields, key=lambda f: f.on_subject)
+        return self._fields[mapping.name]
+
     def record(self, mapping: Mapping, values: dict[str, Any], graph: str, parent: str | None = None) -> Iterator[str]:
         subject = iri(self.id_iri(mapping.uri.format(**values)))
         yield quad(subject, self.type, self.pol(mapping.record), graph)
         if parent is not None and mapping.parent:
             yield quad(parent, self.prop(mapping.parent.property), subject, graph)
         description = None
-        for f in mapping.fields:
+        for f in self._ordered(mapping):
             if f.property is None:
                 continue
             obj = self.term(f, values.get(f.name))
