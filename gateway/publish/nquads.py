@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+from vocab.namespaces import RDF
+from vocab.namespaces import XSD as _XSD
+
+XSD = str(_XSD)
+RDF_TYPE = str(RDF.type)
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 

@@ -47,9 +47,10 @@ class RdfBuilder:
         return self._pol[curie]
 
     def id_iri(self, path: str) -> str:
-        return f"{self.base}id/{path}"
+        return str(self.vocabulary.ns.ID[path])
 
     def graph(self, dataset: str, month: str | None = None) -> str:
+        """A named graph: ``{base}graph/{dataset}/{month}`` (one per dataset and month)."""
         return iri(f"{self.base}graph/{dataset}" + (f"/{month}" if month else ""))
 
     def concept(self, scheme: str, value: str) -> str:
@@ -110,7 +111,7 @@ class RdfBuilder:
                 prop = "lsoa" if area == "lsoa_code" else "borough"
                 yield quad(subject, self.pol(prop), self.concept("statistical-geography", values[area]), graph)
         if values.get("month") and not mapping.parent:
-            derived = iri(f"{self.base}data/{mapping.dataset}/{values['month']}")
+            derived = iri(str(self.vocabulary.ns.DATA[f"{mapping.dataset}/{values['month']}"]))
             yield quad(subject, self.prop("prov:wasDerivedFrom"), derived, graph)
 
     def street(self, conn: Connection) -> Iterator[str]:
