@@ -16,19 +16,14 @@ from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, Date, DateTime, Float, Integer, MetaData, String, Table, Text
 
+from gateway.internal.schema import public, transformed
+
 metadata = MetaData()
-
-PUBLIC = "public"
-TRANSFORM = "transform"
-
-
-def public(name: str, type_, *args, **kwargs) -> Column:
-    return Column(name, type_, *args, info={"disclosure": PUBLIC}, **kwargs)
 
 
 def position(name: str) -> Column:
     """A map point's easting or northing: published only through the snap transform."""
-    return Column(name, Float, nullable=True, info={"disclosure": TRANSFORM})
+    return transformed(name, Float, nullable=True)
 
 
 def _lookup_table(name: str, doc: str) -> Table:
