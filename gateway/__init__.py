@@ -22,8 +22,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(load_settings(config))
     app.json.sort_keys = False
 
-    from . import errors, health
+    from . import api, catalog, current, errors, health, linked_data, police_uk, sparql
 
     errors.init_app(app)
+    current.init_app(app)
     app.register_blueprint(health.bp)
+    # One blueprint per interface.
+    police_uk.init_app(app)
+    api.init_app(app)
+    sparql.init_app(app)
+    catalog.init_app(app)
+    linked_data.init_app(app)
     return app

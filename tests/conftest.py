@@ -100,3 +100,56 @@ def scratch_database(request, tmp_path) -> str:
     engine.dispose()
     url = make_url(POSTGRES_URL).update_query_dict({"options": "-csearch_path=gateway_scratch"})
     return url.render_as_string(hide_password=False)
+
+
+# --- A published demo release, and apps and servers that serve it -------------------------
+
+RELEASE_KEY = "test-pseudonym-key"
+# Tests that are not about rate limiting must never meet it.
+UNLIMITED = {"RATE_LIMIT": 100_000, "RATE_BURST": 100_000}
+
+
+@pytest.fixture(scope="session")
+def published_dir(tmp_path_factory) -> Path:
+    """A data directory with the demo internal tables (SQLite) and one published release.
+
+    Read-only for tests: copy it (or publish into a directory of your own) to change it.
+    """
+    from gateway.publish.pipeline import publish
+
+    data_dir = tmp_path_factory.mktemp("published")
+    url = f"sqlite:///{data_dir / 'internal.sqlite'}"
+    build_demo_data(url)
+    publish(url, data_dir / "releases", key=RELEASE_KEY.encode())
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def published_release(published_dir):
+    """The demo release as the app sees it (``gateway.current.Release``)."""
+    from gateway.current import ReleaseRegistry
+
+    registry = ReleaseRegistry(published_dir / "releases", None)
+    release = registry.current()
+    yield release
+    registry.close()
+
+
+@pytest.fixture
+def release_app(published_dir):
+    """The app serving the demo release."""
+    return create_app({"TESTING": True, "DATA_DIR": str(published_dir), "PSEUDONYM_KEY": RELEASE_KEY, **UNLIMITED})
+
+
+@pytest.fixture
+def release_client(release_app):
+    return release_app.test_client()
+
+
+@pytest.fixture(scope="session")
+def live_server(published_dir):
+    """gunicorn serving the demo release on 127.0.0.1 (``live_server.url``)."""
+    from tests.live import gunicorn
+
+    with gunicorn(published_dir, {**UNLIMITED, "PSEUDONYM_KEY": RELEASE_KEY}) as server:
+        yield server
