@@ -31,6 +31,36 @@ DEFAULTS: dict[str, Any] = {
     "PSEUDONYM_KEY": None,
     # Where releases' published tables live; None: a SQLite file in each release folder.
     "RELEASE_DATABASE_URL": None,
+    # /sparql: "embedded" (the release's pyoxigraph store) or "remote" (a SPARQL store over HTTP).
+    "SPARQL_BACKEND": "embedded",
+    # /sparql: seconds before a query is stopped (503); result rows kept (more: truncated, said so).
+    "SPARQL_TIMEOUT": 30,
+    "SPARQL_MAX_ROWS": 10000,
+    # /sparql: the longest query text in bytes; queries one client may run at once.
+    "SPARQL_MAX_QUERY_BYTES": 65536,
+    "SPARQL_MAX_CONCURRENT_PER_CLIENT": 4,
+    # /sparql embedded backend: killable engine processes per gunicorn worker.
+    "SPARQL_WORKERS": 2,
+    # /sparql: bytes of answers cached per process (per release, query and format); 0: off.
+    "SPARQL_CACHE_BYTES": 67108864,
+    # /sparql: the query log: "-" stderr, a file path, or "" (only the logging tree).
+    "SPARQL_QUERY_LOG": "-",
+    # /sparql: where per-client query slots (lock files) live; None: DATA_DIR/run/sparql-clients.
+    "SPARQL_SLOTS_DIR": None,
+    # HTTP (gateway/http.py): seconds a release-derived answer may be cached.
+    "HTTP_MAX_AGE": 300,
+    # /api/v1: the largest _pageSize, and the default one.
+    "API_MAX_PAGE_SIZE": 500,
+    "API_PAGE_SIZE": 50,
+    # /api/v1/aggregates: counts below this are withheld (small-cell suppression).
+    "SUPPRESSION_THRESHOLD": 5,
+    # /api/v1/aggregates: a CSV of area_code,population for rates per 1,000; None: no rates.
+    "DENOMINATORS": None,
+    # /api/ and /api/v1/: requests a second per client, and the burst allowed (0: no limit).
+    "RATE_LIMIT": 15,
+    "RATE_BURST": 30,
+    # Proxies whose X-Forwarded-For names the client (gunicorn's forwarded_allow_ips).
+    "FORWARDED_ALLOW_IPS": "127.0.0.1",
 }
 
 

@@ -1,0 +1,61 @@
+"""Map points (the anonymous snap points) by area: index prefilter, then the exact test.
+
+SQLite releases carry an R*Tree (``map_point_rtree``); PostgreSQL release schemas a GiST
+index on ``point(longitude, latitude)``. Both give the points inside the area's bounding
+box; the exact circle or polygon test then runs on those few.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from sqlalchemy import Connection, text
+
+from .geometry import Area, BBox, Circle, haversine_m
+
+_SQLITE_BOX = text(
+    "SELECT p.id, p.latitude, p.longitude, p.street_name FROM map_point_rtree r JOIN map_point p ON p.id = r.id "
+    "WHERE r.max_lat >= :min_lat AND r.min_lat <= :max_lat AND r.max_lon >= :min_lng AND r.min_lon <= :max_lng"
+)
+# The expression matches the GiST index the publish pipeline builds (ix_map_point_gist).
+_POSTGRES_BOX = text(
+    "SELECT id, latitude, longitude, street_name FROM map_point "
+    "WHERE point(longitude, latitude) <@ box(point(:min_lng, :min_lat), point(:max_lng, :max_lat))"
+)
+_BY_ID = text("SELECT id, latitude, longitude, street_name FROM map_point WHERE id = :id")
+
+
+class MapPoint(NamedTuple):
+    id: int
+    latitude: float
+    longitude: float
+    street_name: str
+
+
+def in_bbox(conn: Connection, box: BBox) -> list[MapPoint]:
+    """Every map point inside the box, edges included, in no particular order."""
+    statement = _SQLITE_BOX if conn.dialect.name == "sqlite" else _POSTGRES_BOX
+    params = {"min_lat": box.min_lat, "max_lat": box.max_lat, "min_lng": box.min_lng, "max_lng": box.max_lng}
+    # The R*Tree keeps 32-bit floats rounded outwards: exact edges are checked here.
+    points = (MapPoint(*row) for row in conn.execute(statement, params))
+    return [p for p in points if box.contains(p.latitude, p.longitude)]
+
+
+def in_area(conn: Connection, area: Area) -> list[MapPoint]:
+    """Every map point inside a circle, polygon or box."""
+    if isinstance(area, BBox):
+        return in_bbox(conn, area)
+    return [p for p in in_bbox(conn, area.bbox()) if area.contains(p.latitude, p.longitude)]
+
+
+def by_id(conn: Connection, point_id: int) -> MapPoint | None:
+    row = conn.execute(_BY_ID, {"id": point_id}).first()
+    return MapPoint(*row) if row else None
+
+
+def nearest(conn: Connection, lat: float, lng: float, within_m: float) -> MapPoint | None:
+    """The map point nearest to a place, if one lies within ``within_m`` metres."""
+    candidates = in_area(conn, Circle(lat, lng, within_m))
+    if not candidates:
+        return None
+    return min(candidates, key=lambda p: (haversine_m(lat, lng, p.latitude, p.longitude), p.id))

@@ -1,0 +1,116 @@
+"""Published records by month, map points, force and category.
+
+Rows come back as SQLAlchemy rows with the published tables' column names; located rows
+carry their map point's ``latitude``, ``longitude`` and ``street_name`` (outer join:
+``None`` when the record has no location).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+from sqlalchemy import Connection, Row, Select, select
+
+from gateway.publish import tables
+
+# Above this many map points, one pass over the month filtered in Python beats an IN list
+# (and stays clear of the database's limit on bound parameters).
+IN_LIST_LIMIT = 500
+
+_mp = tables.map_point
+_POINT_COLUMNS = (_mp.c.latitude, _mp.c.longitude, _mp.c.street_name)
+
+
+def _restrict(statement: Select, column, point_ids: Collection[int] | None) -> tuple[Select, set[int] | None]:
+    if point_ids is None:
+        return statement, None
+    if len(point_ids) <= IN_LIST_LIMIT:
+        return statement.where(column.in_(list(point_ids))), None
+    return statement.where(column.is_not(None)), set(point_ids)
+
+
+def _run(conn: Connection, statement: Select, keep: set[int] | None, attribute: str) -> list[Row]:
+    rows = conn.execute(statement).all()
+    if keep is None:
+        return rows
+    return [r for r in rows if getattr(r, attribute) in keep]
+
+
+def street(
+    conn: Connection,
+    month: str,
+    *,
+    point_ids: Collection[int] | None = None,
+    located: bool | None = None,
+    force: str | None = None,
+    category: str | None = None,
+) -> list[Row]:
+    """Street-level crimes and ASB of a month, in id order."""
+    s = tables.street
+    statement = select(s, *_POINT_COLUMNS).outerjoin(_mp, _mp.c.id == s.c.map_point).where(s.c.month == month)
+    if located is not None:
+        statement = statement.where(s.c.map_point.is_not(None) if located else s.c.map_point.is_(None))
+    if force is not None:
+        statement = statement.where(s.c.force == force)
+    if category is not None:
+        statement = statement.where(s.c.category == category)
+    statement, keep = _restrict(statement.order_by(s.c.id), s.c.map_point, point_ids)
+    return _run(conn, statement, keep, "map_point")
+
+
+def crime_by_persistent_id(conn: Connection, persistent_id: str) -> Row | None:
+    """The recorded crime with this persistent id (never an ASB incident, whose id is empty)."""
+    if not persistent_id:
+        return None
+    s = tables.street
+    statement = (
+        select(s, *_POINT_COLUMNS)
+        .outerjoin(_mp, _mp.c.id == s.c.map_point)
+        .where(s.c.persistent_id == persistent_id, s.c.record == "RecordedCrime")
+        .order_by(s.c.id)
+    )
+    return conn.execute(statement).first()
+
+
+def outcomes_of_crime(conn: Connection, crime_id: int) -> Sequence[Row]:
+    """A crime's outcome history, oldest first."""
+    o = tables.crime_outcome
+    return conn.execute(select(o).where(o.c.crime_id == crime_id).order_by(o.c.seq)).all()
+
+
+def outcomes(conn: Connection, month: str, *, point_ids: Collection[int] | None = None) -> list[Row]:
+    """Outcomes recorded in a month, each with its crime (``c_*`` columns) and map point."""
+    o, s = tables.crime_outcome, tables.street
+    crime_columns = [c.label(f"c_{c.name}") for c in s.c]
+    statement = (
+        select(o, *crime_columns, *_POINT_COLUMNS)
+        .join(s, s.c.id == o.c.crime_id)
+        .outerjoin(_mp, _mp.c.id == s.c.map_point)
+        .where(o.c.month == month)
+        .order_by(o.c.crime_id, o.c.seq)
+    )
+    statement, keep = _restrict(statement, s.c.map_point, point_ids)
+    return _run(conn, statement, keep, "c_map_point")
+
+
+def stops(
+    conn: Connection,
+    month: str,
+    *,
+    point_ids: Collection[int] | None = None,
+    located: bool | None = None,
+    force: str | None = None,
+) -> list[Row]:
+    """Stops and searches of a month, in time order."""
+    st = tables.stop_search
+    statement = select(st, *_POINT_COLUMNS).outerjoin(_mp, _mp.c.id == st.c.map_point).where(st.c.month == month)
+    if located is not None:
+        statement = statement.where(st.c.map_point.is_not(None) if located else st.c.map_point.is_(None))
+    if force is not None:
+        statement = statement.where(st.c.force == force)
+    statement, keep = _restrict(statement.order_by(st.c.datetime, st.c.id), st.c.map_point, point_ids)
+    return _run(conn, statement, keep, "map_point")
+
+
+def point_exists(conn: Connection, point_id: int) -> bool:
+    return conn.execute(select(_mp.c.id).where(_mp.c.id == point_id)).first() is not None
