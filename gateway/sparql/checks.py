@@ -1,0 +1,119 @@
+"""What a query may do here, decided before any engine sees it.
+
+The query is parsed with rdflib's SPARQL parser (parsing only; rdflib never evaluates
+it). A query is refused when it is too long, is not SPARQL 1.1 query syntax (the message
+gives the line and column), is an update (``LOAD``, ``INSERT``, ``CLEAR``...), asks for
+outbound traffic (``SERVICE``), or names in ``FROM`` / ``FROM NAMED`` a graph that is not
+one of the release's own. Engines fetch such IRIs on behalf of whoever sent the query:
+a server-side request forgery hole this module closes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from pyparsing import ParseException
+from rdflib.plugins.sparql.algebra import translatePrologue
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parserutils import CompValue
+
+FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
+# Parse trees are shallow; anything deeper is a pathological query.
+MAX_DEPTH = 200
+
+
+class QueryRefused(Exception):
+    """A query the endpoint will not run; ``str()`` says why, for the client."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class CheckedQuery:
+    text: str
+    form: str  # SELECT, ASK, CONSTRUCT or DESCRIBE
+    from_graphs: tuple[str, ...]  # FROM, resolved against the query's prologue
+    from_named_graphs: tuple[str, ...]  # FROM NAMED
+
+
+def check_query(text: str, *, max_bytes: int, own_graph: Callable[[str], bool], base_iri: str) -> CheckedQuery:
+    """Parse and check ``text``; raise ``QueryRefused`` with a 4xx status and a reason."""
+    size = len(text.encode("utf-8"))
+    if size > max_bytes:
+        raise QueryRefused(413, f"The query is {size:,} bytes long; this endpoint accepts at most {max_bytes:,}.")
+    if not text.strip():
+        raise QueryRefused(400, "The query is empty.")
+    try:
+        parsed = parseQuery(text)
+    except ParseException as error:
+        if _is_update(text):
+            raise QueryRefused(403, _READ_ONLY) from None
+        raise QueryRefused(
+            400, f"SPARQL syntax error at line {error.lineno}, column {error.col}: {_expected(error)}"
+        ) from None
+    except Exception:
+        raise QueryRefused(400, "The query could not be parsed as SPARQL 1.1.") from None
+    prologue_tree, body = parsed[0], parsed[1]
+    form = FORMS.get(body.name)
+    if form is None:
+        raise QueryRefused(400, "Only SELECT, ASK, CONSTRUCT and DESCRIBE queries are answered here.")
+    for node in _walk(body, 0):
+        if node.name == "ServiceGraphPattern":
+            raise QueryRefused(
+                400,
+                "SERVICE is not allowed: this endpoint never makes requests to other servers. "
+                "Run federated queries from your own client instead.",
+            )
+    try:
+        prologue = translatePrologue(prologue_tree, base_iri)
+    except Exception:
+        raise QueryRefused(400, "The query's prologue (PREFIX and BASE declarations) is not valid.") from None
+    defaults, named = [], []
+    for clause in body.get("datasetClause", []):
+        is_named = "named" in clause
+        try:
+            iri = str(prologue.absolutize(clause["named" if is_named else "default"]))
+        except Exception:
+            raise QueryRefused(400, "A FROM clause uses a prefix the query does not declare.") from None
+        if not own_graph(iri):
+            raise QueryRefused(
+                400,
+                f"FROM{' NAMED' if is_named else ''} <{iri[:200]}> is not a graph of this release: this endpoint "
+                "never fetches data from elsewhere. Leave out FROM to query every graph, or name one of ours "
+                "(listed in the service description).",
+            )
+        (named if is_named else defaults).append(iri)
+    return CheckedQuery(text, form, tuple(defaults), tuple(named))
+
+
+_READ_ONLY = "This endpoint is read-only: SPARQL updates (INSERT, DELETE, LOAD, CLEAR, ...) are refused."
+
+
+def _is_update(text: str) -> bool:
+    try:
+        parseUpdate(text)
+    except Exception:
+        return False
+    return True
+
+
+def _expected(error: ParseException) -> str:
+    found = error.line[max(0, error.col - 1) : error.col + 19].strip()
+    return f"unexpected {found!r}" if found else "the query ends too early"
+
+
+def _walk(node: Any, depth: int) -> Iterator[CompValue]:
+    if depth > MAX_DEPTH:
+        raise QueryRefused(400, "The query is nested too deeply.")
+    if isinstance(node, CompValue):
+        yield node
+        for value in node.values():
+            yield from _walk(value, depth + 1)
+    elif isinstance(node, (list, tuple)) or (hasattr(node, "asList") and not isinstance(node, str)):
+        for value in node:
+            yield from _walk(value, depth + 1)
