@@ -1,0 +1,61 @@
+import math
+
+import pytest
+
+from gateway.queries.geometry import ONE_MILE_M, BBox, Circle, Polygon, haversine_m
+
+
+def test_haversine_one_degree_of_latitude():
+    assert haversine_m(51.0, -0.1, 52.0, -0.1) == pytest.approx(111_195, rel=1e-3)
+    assert haversine_m(51.5, -0.1, 51.5, -0.1) == 0
+
+
+def test_haversine_shrinks_longitude_with_latitude():
+    along_equator = haversine_m(0, 0, 0, 1)
+    along_london = haversine_m(51.5, 0, 51.5, 1)
+    assert along_london == pytest.approx(along_equator * math.cos(math.radians(51.5)), rel=1e-3)
+
+
+def test_circle_box_holds_the_circle():
+    circle = Circle(51.5, -0.1, ONE_MILE_M)
+    box = circle.bbox()
+    for bearing in range(0, 360, 15):
+        # a point just inside the circle on every bearing lies inside the box
+        dlat = math.degrees(0.999 * ONE_MILE_M / 6_371_008.8) * math.cos(math.radians(bearing))
+        dlng = (
+            math.degrees(0.999 * ONE_MILE_M / 6_371_008.8)
+            * math.sin(math.radians(bearing))
+            / math.cos(math.radians(51.5))
+        )
+        lat, lng = 51.5 + dlat, -0.1 + dlng
+        assert circle.contains(lat, lng)
+        assert box.contains(lat, lng)
+
+
+def test_circle_edge():
+    circle = Circle(51.5, -0.1, 1000)
+    north_999 = 51.5 + math.degrees(999 / 6_371_008.8)
+    north_1001 = 51.5 + math.degrees(1001 / 6_371_008.8)
+    assert circle.contains(north_999, -0.1)
+    assert not circle.contains(north_1001, -0.1)
+
+
+def test_polygon_contains_and_closes_itself():
+    triangle = Polygon(((51.0, 0.0), (52.0, 0.0), (51.0, 1.0)))
+    assert triangle.contains(51.2, 0.2)
+    assert not triangle.contains(51.8, 0.8)  # beyond the closing edge
+    assert not triangle.contains(50.9, 0.2)
+    assert triangle.bbox() == BBox(51.0, 0.0, 52.0, 1.0)
+
+
+def test_concave_polygon():
+    # a U shape: the notch between the arms is outside
+    u = Polygon(((0, 0), (0, 3), (3, 3), (3, 2), (1, 2), (1, 1), (3, 1), (3, 0)))
+    assert u.contains(0.5, 1.5)
+    assert u.contains(2, 0.5)
+    assert not u.contains(2, 1.5)
+
+
+def test_polygon_needs_three_points():
+    with pytest.raises(ValueError):
+        Polygon(((51.0, 0.0), (52.0, 0.0)))

@@ -1,0 +1,86 @@
+from sqlalchemy import func, select
+
+from gateway.publish import tables
+from gateway.queries import months, records
+from gateway.queries.records import IN_LIST_LIMIT
+
+
+def test_is_month():
+    assert months.is_month("2024-01")
+    for bad in ["2024-13", "2024-1", "24-01", "2024-00", "2024-01-01", ""]:
+        assert not months.is_month(bad)
+
+
+def test_street_months_newest_first(conn):
+    found = months.street_months(conn)
+    assert found == sorted(found, reverse=True)
+    expected = {m for (m,) in conn.execute(select(tables.street.c.month).distinct())}
+    assert set(found) == expected
+
+
+def test_stop_forces_by_month(conn):
+    found = months.stop_forces_by_month(conn)
+    st = tables.stop_search
+    expected = {(m, f) for m, f in conn.execute(select(st.c.month, st.c.force).distinct())}
+    assert {(m, f) for m, forces in found.items() for f in forces} == expected
+
+
+def test_street_by_points_small_and_large_lists_agree(conn):
+    s = tables.street
+    month = conn.execute(select(s.c.month).group_by(s.c.month).order_by(func.count().desc()).limit(1)).scalar()
+    points = [p for (p,) in conn.execute(select(s.c.map_point).where(s.c.month == month).distinct()) if p]
+    assert len(points) > IN_LIST_LIMIT  # so the large-list path runs
+    few = points[:10]
+    small = records.street(conn, month, point_ids=few)
+    expected = conn.execute(select(func.count()).where(s.c.month == month, s.c.map_point.in_(few))).scalar()
+    assert len(small) == expected
+    large = records.street(conn, month, point_ids=points)
+    located = conn.execute(select(func.count()).where(s.c.month == month, s.c.map_point.is_not(None))).scalar()
+    assert len(large) == located
+    assert all(r.latitude is not None for r in large)
+
+
+def test_street_filters(conn):
+    s = tables.street
+    month = months.street_months(conn)[0]
+    unlocated = records.street(conn, month, located=False, force="city-of-london", category="other-theft")
+    assert all(r.map_point is None and r.category == "other-theft" for r in unlocated)
+    expected = conn.execute(
+        select(func.count()).where(
+            s.c.month == month, s.c.map_point.is_(None), s.c.force == "city-of-london", s.c.category == "other-theft"
+        )
+    ).scalar()
+    assert len(unlocated) == expected
+
+
+def test_crime_and_outcomes(conn):
+    o = tables.crime_outcome
+    crime_id, count = conn.execute(
+        select(o.c.crime_id, func.count()).group_by(o.c.crime_id).having(func.count() > 1).limit(1)
+    ).one()
+    pid = conn.execute(select(tables.street.c.persistent_id).where(tables.street.c.id == crime_id)).scalar()
+    crime = records.crime_by_persistent_id(conn, pid)
+    assert crime is not None and crime.persistent_id == pid
+    history = records.outcomes_of_crime(conn, crime_id)
+    assert len(history) == count
+    assert [h.seq for h in history] == sorted(h.seq for h in history)
+    assert records.crime_by_persistent_id(conn, "") is None  # ASB incidents have no persistent id
+    assert records.crime_by_persistent_id(conn, "0" * 64) is None
+
+
+def test_outcomes_in_month_carry_their_crime(conn):
+    o = tables.crime_outcome
+    month = conn.execute(select(o.c.month).group_by(o.c.month).order_by(func.count().desc()).limit(1)).scalar()
+    rows = records.outcomes(conn, month)
+    assert len(rows) == conn.execute(select(func.count()).where(o.c.month == month)).scalar()
+    assert all(r.c_id == r.crime_id and r.month == month for r in rows)
+
+
+def test_stops(conn):
+    st = tables.stop_search
+    month = conn.execute(select(st.c.month).limit(1)).scalar()
+    everything = records.stops(conn, month, force="metropolitan")
+    unlocated = records.stops(conn, month, located=False, force="metropolitan")
+    assert 0 < len(unlocated) < len(everything)
+    assert [r.datetime for r in everything] == sorted(r.datetime for r in everything)
+    assert records.stops(conn, month, force="kent") == []
