@@ -22,7 +22,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(load_settings(config))
     app.json.sort_keys = False
 
-    from . import api, catalog, current, errors, health, linked_data, police_uk, sparql
+    from . import api, catalog, current, errors, health, http, linked_data, police_uk, sparql
 
     errors.init_app(app)
     current.init_app(app)
@@ -33,4 +33,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     sparql.init_app(app)
     catalog.init_app(app)
     linked_data.init_app(app)
+    http.init_app(app)
     return app

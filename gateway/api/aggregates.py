@@ -1,0 +1,145 @@
+"""Aggregate endpoints: ``/api/v1/aggregates/{dataset}?group=a,b,c``, suppressed.
+
+Counts are grouped by up to three dimensions, filtered like the record endpoints, and
+published through ``suppression.suppress``: small cells are withheld with their
+complements, one-way margins are suppressed as the one-dimension query would suppress
+them, and the grand total is withheld when it is itself small. Where a denominator file
+is configured (``DENOMINATORS``: ``area_code,population``), cells grouped by borough or
+LSOA carry a rate per 1,000 people.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from flask import current_app, request
+from flask.views import MethodView
+from sqlalchemy import func, select
+from werkzeug.exceptions import BadRequest, ServiceUnavailable
+
+from ..current import current_release
+from ..negotiation import CSV, JSON, choose
+from . import bp
+from .datasets import DATASETS, Dataset
+from .filters import conditions, dimension_expression
+from .responses import formatted, linked_data_headers
+from .schemas import aggregate_query_schema, aggregate_schema
+from .suppression import Key, suppress
+
+# More groups than this is a download, not an aggregate (and slow to protect).
+MAX_CELLS = 5_000
+
+
+def aggregate(dataset: Dataset, args: dict[str, Any]) -> dict[str, Any]:
+    """The suppressed counts of ``dataset`` grouped by ``args["group"]``."""
+    names = list(args["group"])
+    if len(set(names)) != len(names):
+        raise BadRequest(f"group: a dimension is named twice in {','.join(names)}")
+    release = current_release()
+    threshold = int(current_app.config["SUPPRESSION_THRESHOLD"])
+    sub = dataset.statement().subquery()
+    dims = [dataset.dimension(name) for name in names]
+    exprs = [dimension_expression(dataset, d, sub, release.base).label(d.name) for d in dims]
+    with release.engine.connect() as conn:
+        where = conditions(dataset, args, sub, release.base, conn)
+        query = select(*exprs, func.count().label("n")).select_from(sub).where(*where).group_by(*exprs)
+        rows = conn.execute(query.limit(MAX_CELLS + 1)).all()
+    if len(rows) > MAX_CELLS:
+        raise BadRequest(f"group: more than {MAX_CELLS:,} groups; count by fewer dimensions or filter more")
+    cells: dict[Key, int] = {tuple(row[: len(names)]): row.n for row in rows}
+    table = suppress(cells, threshold)
+    population, source = denominators()
+    area = next((i for i, n in reversed(list(enumerate(names))) if n in ("borough", "lsoa")), None)
+
+    def count(value: int | None, withheld: bool, place: str | None) -> dict[str, Any]:
+        out: dict[str, Any] = {"count": value, "suppressed": withheld}
+        if population is not None:
+            people = population.get(place) if place else None
+            out["rate"] = round(1000 * value / people, 3) if value is not None and people else None
+        return out
+
+    out_cells = []
+    for key in sorted(table.counts, key=_sort_key):
+        cell: dict[str, Any] = dict(zip(names, key, strict=True))
+        cell.update(count(table.counts[key], key in table.withheld, key[area] if area is not None else None))
+        out_cells.append(cell)
+    margins: dict[str, list[dict[str, Any]]] = {}
+    if len(names) > 1:
+        for i, name in enumerate(names):
+            sums: dict[Key, int] = defaultdict(int)
+            for key, n in cells.items():
+                sums[(key[i],)] += n
+            one_way = suppress(sums, threshold)
+            place = name in ("borough", "lsoa")
+            margins[name] = [
+                {"value": key[0], **count(one_way.counts[key], key in one_way.withheld, key[0] if place else None)}
+                for key in sorted(one_way.counts, key=_sort_key)
+            ]
+    grand = sum(cells.values())
+    total = {"count": grand if grand >= threshold or grand == 0 else None, "suppressed": 0 < grand < threshold}
+    return {
+        "dataset": dataset.name,
+        "release": release.id,
+        "group": names,
+        "threshold": threshold,
+        "cells": out_cells,
+        "margins": margins,
+        "total": total,
+        "denominator": source,
+    }
+
+
+def _sort_key(key: Key) -> tuple:
+    return tuple((v is None, v or "") for v in key)
+
+
+def denominators() -> tuple[dict[str, float] | None, str | None]:
+    """The configured population by area code, and the file's name (or None, None)."""
+    configured = current_app.config.get("DENOMINATORS")
+    if not configured:
+        return None, None
+    path = Path(configured)
+    try:
+        return _read_denominators(path, path.stat().st_mtime), path.name
+    except (OSError, ValueError, KeyError) as exc:
+        current_app.logger.error("DENOMINATORS %s cannot be read: %s", path, exc)
+        raise ServiceUnavailable("The population figures for rates are misconfigured; try again later.") from None
+
+
+@lru_cache(maxsize=4)
+def _read_denominators(path: Path, mtime: float) -> dict[str, float]:
+    with path.open(newline="", encoding="utf-8") as f:
+        return {row["area_code"].strip(): float(row["population"]) for row in csv.DictReader(f)}
+
+
+def _register(dataset: Dataset) -> None:
+    offered = (JSON, CSV)
+
+    def get(self, args: dict[str, Any]):
+        fmt = choose(request.headers.get("Accept"), offered, args.get("format"))
+        body = aggregate(dataset, args)
+        headers = linked_data_headers()
+        if fmt is JSON:
+            return body, 200, headers
+        columns = [*body["group"], "count", "suppressed"] + (["rate"] if body["denominator"] else [])
+        return formatted(fmt, f"{dataset.name}-counts", columns, body["cells"], {}, headers)
+
+    get.__doc__ = f"""{dataset.title}: counts by up to three dimensions, small cells withheld
+
+    Counts below the threshold are null and flagged ``suppressed``, with enough other
+    cells withheld that no total gives them away. JSON (default) or CSV.
+    """
+    view = type(f"{dataset.name.title().replace('-', '')}Aggregates", (MethodView,), {"get": get})
+    decorated = bp.arguments(aggregate_query_schema(dataset), location="query", as_kwargs=False)(get)
+    decorated = bp.response(200, aggregate_schema(dataset))(decorated)
+    decorated = bp.doc(responses={"200": {"content": {"text/csv": {"schema": {"type": "string"}}}}})(decorated)
+    view.get = decorated
+    bp.route(f"/aggregates/{dataset.name}", endpoint=f"{dataset.name}-aggregates")(view)
+
+
+for _dataset in DATASETS.values():
+    _register(_dataset)
