@@ -81,7 +81,7 @@ def make_backend(config: Any) -> Backend:
     if name == "remote":
         from . import remote
 
-        return remote.create_backend(config)
+        return remote.RemoteBackend(config["SPARQL_ENDPOINT"])
     raise ValueError(f"SPARQL_BACKEND must be 'embedded' or 'remote', not {name!r}")
 
 

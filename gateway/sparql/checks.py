@@ -74,7 +74,9 @@ def check_query(text: str, *, max_bytes: int, own_graph: Callable[[str], bool], 
     except Exception:
         raise QueryRefused(400, "The query's prologue (PREFIX and BASE declarations) is not valid.") from None
     defaults, named = [], []
-    for clause in body.get("datasetClause", []):
+    # CompValue.get takes no default (its second argument means something else).
+    clauses = body["datasetClause"] if "datasetClause" in body else []  # noqa: SIM401
+    for clause in clauses:
         is_named = "named" in clause
         try:
             iri = str(prologue.absolutize(clause["named" if is_named else "default"]))
