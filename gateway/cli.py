@@ -199,6 +199,42 @@ def publish(
     _echo_rejected(manifest.get("rejected"))
     for removed in result.removed:
         click.echo(f"  removed old release {removed}")
+    if settings.get("SPARQL_BACKEND") == "remote":
+        _load_remote(settings, result.path)
+
+
+def _load_remote(settings: dict, release_dir: Path) -> None:
+    """Load a release into the remote SPARQL store (gateway/publish/remote_store.py)."""
+    from .publish.remote_store import RemoteStoreError, sync
+
+    try:
+        loaded, dropped = sync(settings, release_dir)
+    except RemoteStoreError as exc:
+        raise CommandError(
+            f"release {release_dir.name} is published but not loaded into the SPARQL store: {exc}"
+        ) from None
+    if loaded.already_loaded:
+        click.echo(f"release {loaded.release_id} is already loaded in the SPARQL store")
+    else:
+        click.echo(f"loaded release {loaded.release_id} into the SPARQL store: {loaded.quads:,} statements "
+                   f"in {len(loaded.graphs)} graphs in {loaded.seconds:.1f} s")  # fmt: skip
+    for release_id in dropped:
+        click.echo(f"  dropped release {release_id} from the SPARQL store")
+
+
+@main.command("remote-load")
+@data_dir_option
+@releases_option
+@click.option("--release", "release_id", default=None, help="Release to load (default: the current one).")
+def remote_load(data_dir: Path | None, releases_dir: Path | None, release_id: str | None) -> None:
+    """Load a release into the remote SPARQL store (SPARQL_ENDPOINT, VIRTUOSO_*); drop unkept ones."""
+    from .releases import current_release
+
+    settings = _release_settings(data_dir, None, releases_dir)
+    release_id = release_id or current_release(settings["RELEASES_DIR"])
+    if not release_id or not (Path(settings["RELEASES_DIR"]) / release_id / "manifest.json").is_file():
+        raise CommandError(f"no release {release_id or '(current)'} in {settings['RELEASES_DIR']}")
+    _load_remote(settings, Path(settings["RELEASES_DIR"]) / release_id)
 
 
 SHOWN_PROBLEMS = 20

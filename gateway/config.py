@@ -33,6 +33,16 @@ DEFAULTS: dict[str, Any] = {
     "RELEASE_DATABASE_URL": None,
     # /sparql: "embedded" (the release's pyoxigraph store) or "remote" (a SPARQL store over HTTP).
     "SPARQL_BACKEND": "embedded",
+    # /sparql remote backend (gateway/sparql/remote.py): the store's SPARQL query URL;
+    # gateway publish loads releases into it (gateway/publish/remote_store.py) through
+    # Virtuoso's isql (host:port, user, password), from a folder the server can read
+    # (None: DATA_DIR/virtuoso-load), with this many parallel bulk loaders.
+    "SPARQL_ENDPOINT": None,
+    "VIRTUOSO_ISQL": "127.0.0.1:1111",
+    "VIRTUOSO_USER": "dba",
+    "VIRTUOSO_PASSWORD": None,
+    "VIRTUOSO_LOAD_DIR": None,
+    "VIRTUOSO_LOADERS": 2,
     # /sparql: seconds before a query is stopped (503); result rows kept (more: truncated, said so).
     "SPARQL_TIMEOUT": 30,
     "SPARQL_MAX_ROWS": 10000,

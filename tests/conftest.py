@@ -153,3 +153,27 @@ def live_server(published_dir):
 
     with gunicorn(published_dir, {**UNLIMITED, "PSEUDONYM_KEY": RELEASE_KEY}) as server:
         yield server
+
+
+# --- A private Virtuoso with the demo release loaded (the remote SPARQL backend) ----------
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory):
+    """Debian's Virtuoso on free 127.0.0.1 ports, own ini and database (tests/virtuoso.py)."""
+    from tests.virtuoso import VIRTUOSO_BINARY, virtuoso
+
+    if VIRTUOSO_BINARY is None:
+        pytest.fail("virtuoso-t is missing: install the Debian package virtuoso-opensource (.ci/run does)")
+    with virtuoso(tmp_path_factory.mktemp("virtuoso")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def remote_release(virtuoso_server, published_dir, published_release):
+    """The demo release loaded into ``virtuoso_server``; its settings in ``.settings()``."""
+    from gateway.publish.remote_store import RemoteStore
+
+    store = RemoteStore.from_settings({"DATA_DIR": str(published_dir), **virtuoso_server.settings()})
+    store.load(published_release.path)
+    return published_release

@@ -1,0 +1,458 @@
+"""The remote backend: a SPARQL 1.1 store over HTTP (tested with Virtuoso), via SPARQLWrapper.
+
+Releases live in the store under graphs of their own (``gateway.publish.remote_store``):
+the public graph ``{base}graph/x`` of release R is stored as
+``urn:x-gateway:release:R:{base}graph/x``. For each query this backend
+
+- builds the dataset itself and always sends it, as Virtuoso's ``define
+  input:default-graph-uri`` / ``input:named-graph-uri`` pragmas (FROM clauses are taken
+  out of the text, since Virtuoso would let them win): the protocol dataset, else
+  the query's FROM / FROM NAMED, else the union of the release's graphs as the default
+  graph with every graph named. Public graph IRIs map to the stored ones; any other IRI
+  maps to a graph that never exists, so no query reaches another release or the
+  store's own graphs;
+- rewrites the release's graph IRIs written in the query (``GRAPH <{base}graph/x>``,
+  prefixed names too) to the stored ones, and maps stored graph IRIs in the results back;
+- asks the store for SPARQL JSON results (SELECT, ASK) or N-Triples (CONSTRUCT, DESCRIBE)
+  form-encoded, with an explicit Accept (Virtuoso hangs on ``application/sparql-query``
+  bodies and answers ASK without Accept in HTML), then re-serialises them in the
+  negotiated format with pyoxigraph, as the embedded backend does;
+- caps rows with ``maxrows=max_rows+1`` (so a cut is known, never silent) and time with
+  Virtuoso's ``timeout`` (milliseconds, Anytime Query: an interrupted answer carries
+  ``X-SQL-State: S1TAT`` and becomes QueryTimeout, never partial results) plus an HTTP
+  timeout a few seconds longer.
+
+Engine text (error bodies, SQL states) is logged, never passed on.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+import threading
+import time
+import urllib.error
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import pyoxigraph as ox
+from SPARQLWrapper import SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import (
+    EndPointInternalError,
+    EndPointNotFound,
+    QueryBadFormed,
+    SPARQLWrapperException,
+    Unauthorized,
+    URITooLong,
+)
+
+from gateway.publish.remote_store import CATALOG_GRAPH, GRAPH_PREFIX, HAS_GRAPH, release_prefix
+
+from .backend import Answer, BackendUnavailable, Query, QueryFailed, QueryTimeout
+
+if TYPE_CHECKING:
+    from gateway.current import Release
+
+log = logging.getLogger(__name__)
+
+ABSENT_GRAPH = "urn:x-gateway:no-graph"  # never loaded: stands for graphs outside the release
+RESULTS_JSON = "application/sparql-results+json"
+N_TRIPLES = "application/n-triples"
+GRACE = 5.0  # seconds the HTTP timeout allows beyond the store's own
+CATALOG_RETRY = 5.0  # seconds before asking again whether a missing release has been loaded
+
+RESULT_FORMATS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+GRAPH_FORMATS = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+    "application/trig": ox.RdfFormat.TRIG,
+}
+
+
+class RemoteBackend:
+    """Runs queries on a remote SPARQL store that holds the releases (see module doc)."""
+
+    name = "remote"
+
+    def __init__(
+        self,
+        endpoint: str,
+        *,
+        prefixes: dict[str, str] | None = None,
+        user_agent: str = "met-open-data-gateway",
+    ) -> None:
+        if not endpoint.startswith(("http://", "https://")):
+            raise ValueError(f"SPARQL_ENDPOINT must be an http(s) URL, not {endpoint!r}")
+        self.endpoint = endpoint
+        self.prefixes = dict(prefixes or {})
+        self.user_agent = user_agent
+        self._graphs: dict[str, frozenset[str]] = {}  # release id → public graph IRIs
+        self._missing: dict[str, float] = {}  # release id → when it was last found missing
+        self._lock = threading.Lock()
+
+    # --- the Backend interface -----------------------------------------------------------
+
+    def run(self, release: Release, query: Query) -> Answer:
+        graphs = self.release_graphs(release.id)
+        prefix = release_prefix(release.id)
+        text, from_default, from_named = split_dataset(self._prepared_text(query.text, graphs, prefix))
+        default, named = dataset(query, from_default, from_named, graphs, prefix)
+        graph_form = query.form in ("CONSTRUCT", "DESCRIBE")
+        body, headers = self._request(
+            text, default, named, N_TRIPLES if graph_form else RESULTS_JSON, query.max_rows + 1, query.timeout
+        )
+        if headers.get("x-sql-state", "").upper() == "S1TAT":
+            log.warning("remote store interrupted a query at its deadline: %s", headers.get("x-sql-message", ""))
+            raise QueryTimeout(_timeout_message(query.timeout))
+        try:
+            if graph_form:
+                return _graph_answer(body, query, prefix)
+            return _results_answer(body, query, prefix)
+        except (ValueError, SyntaxError, KeyError, TypeError) as exc:
+            log.error("remote store sent an answer that could not be read: %s", exc)
+            raise QueryFailed("The SPARQL store sent an answer the gateway could not read.") from None
+
+    def close(self) -> None:
+        with self._lock:
+            self._graphs.clear()
+            self._missing.clear()
+
+    # --- releases ------------------------------------------------------------------------
+
+    def release_graphs(self, release_id: str) -> frozenset[str]:
+        """The public graph IRIs of a release loaded in the store (cached: releases never change)."""
+        with self._lock:
+            if release_id in self._graphs:
+                return self._graphs[release_id]
+            missing_since = self._missing.get(release_id)
+        if missing_since is not None and time.monotonic() - missing_since < CATALOG_RETRY:
+            raise BackendUnavailable(_not_loaded(release_id))
+        node = f"{GRAPH_PREFIX}{release_id}"
+        catalogue = f"SELECT ?g WHERE {{ <{node}> <{HAS_GRAPH}> ?g }}"
+        body, _ = self._request(catalogue, [CATALOG_GRAPH], [ABSENT_GRAPH], RESULTS_JSON, None, 30.0)
+        try:
+            stored = [row["g"]["value"] for row in json.loads(body)["results"]["bindings"]]
+        except (ValueError, KeyError, TypeError):
+            raise BackendUnavailable("The SPARQL store sent an answer the gateway could not read.") from None
+        prefix = release_prefix(release_id)
+        graphs = frozenset(g.removeprefix(prefix) for g in stored if g.startswith(prefix))
+        with self._lock:
+            if not graphs:
+                self._missing[release_id] = time.monotonic()
+            else:
+                self._graphs[release_id] = graphs
+                self._missing.pop(release_id, None)
+                for old in list(self._graphs)[:-8]:  # a few releases at most are ever served
+                    del self._graphs[old]
+        if not graphs:
+            raise BackendUnavailable(_not_loaded(release_id))
+        return graphs
+
+    # --- the request ---------------------------------------------------------------------
+
+    def _prepared_text(self, text: str, graphs: frozenset[str], prefix: str) -> str:
+        tokens = list(tokenize(text))
+        declared = declared_prefixes(tokens)
+        extra = {p: iri for p, iri in self.prefixes.items() if p not in declared}
+        known = {**extra, **declared}
+        out = []
+        for kind, value in tokens:
+            if _engine_extension(kind, value, known):
+                raise QueryFailed("The store's own functions (bif:, sql:) cannot be called through the gateway.")
+            if kind == "iri" and value[1:-1] in graphs:
+                value = f"<{prefix}{value[1:-1]}>"
+            elif kind == "pname":
+                expanded = expand(value, known)
+                if expanded in graphs:
+                    value = f"<{prefix}{expanded}>"
+            out.append(value)
+        head = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in sorted(extra.items()))
+        return head + "".join(out)
+
+    def _request(
+        self,
+        text: str,
+        default: list[str],
+        named: list[str],
+        accept: str,
+        max_rows: int | None,
+        timeout: float,
+    ) -> tuple[bytes, dict[str, str]]:
+        wrapper = SPARQLWrapper(self.endpoint, agent=self.user_agent)
+        wrapper.setMethod("POST")
+        wrapper.setRequestMethod("urlencoded")
+        wrapper.setOnlyConneg(True)
+        # The dataset as Virtuoso pragmas, which is what it makes of default-graph-uri and
+        # named-graph-uri itself; sent as parameters it would echo one response header per
+        # graph, more than Python's http.client accepts (100) for a release of many months.
+        defines = [f"define input:default-graph-uri <{g}>" for g in default]
+        defines += [f"define input:named-graph-uri <{g}>" for g in named]
+        wrapper.setQuery("\n".join([*defines, text]))
+        wrapper.addCustomHttpHeader("Accept", accept)
+        if max_rows is not None:
+            wrapper.addParameter("maxrows", str(max_rows))
+        wrapper.addParameter("timeout", str(max(1, int(timeout * 1000))))
+        wrapper.setTimeout(math.ceil(timeout + GRACE))
+        started = time.monotonic()
+        try:
+            result = wrapper.query()
+            body = result.response.read()
+            headers = {k.lower(): v for k, v in result.response.headers.items()}
+        except TimeoutError:
+            raise QueryTimeout(_timeout_message(timeout)) from None
+        except QueryBadFormed as exc:
+            log.warning("remote store refused a query: %s", _engine_text(exc))
+            raise QueryFailed("The SPARQL store could not evaluate this query.") from None
+        except EndPointInternalError as exc:
+            text = _engine_text(exc)
+            log.warning("remote store failed on a query: %s", text)
+            if "estimated execution time" in text:
+                raise QueryFailed(
+                    "The SPARQL store estimates that this query would run far too long, so it did not start it; "
+                    "narrow it down (fewer graphs, more specific patterns)."
+                ) from None
+            if "max vector length" in text:
+                raise QueryFailed("The result is too large for the SPARQL store to build; add a LIMIT.") from None
+            if _is_timeout(text) or time.monotonic() - started >= timeout:
+                raise QueryTimeout(_timeout_message(timeout)) from None
+            raise QueryFailed("The SPARQL store could not evaluate this query.") from None
+        except (EndPointNotFound, Unauthorized, URITooLong, SPARQLWrapperException) as exc:
+            log.error("remote store refused the gateway: %s", _engine_text(exc))
+            raise BackendUnavailable("The SPARQL store refused the gateway's request.") from None
+        except urllib.error.HTTPError as exc:
+            log.error("remote store answered HTTP %s", exc.code)
+            raise BackendUnavailable("The SPARQL store is unavailable.") from None
+        except urllib.error.URLError as exc:
+            if isinstance(exc.reason, TimeoutError):
+                raise QueryTimeout(_timeout_message(timeout)) from None
+            log.error("remote store cannot be reached: %s", exc.reason)
+            raise BackendUnavailable("The SPARQL store cannot be reached.") from None
+        except OSError as exc:  # connection reset, refused mid-way
+            log.error("remote store connection failed: %s", exc)
+            raise BackendUnavailable("The SPARQL store cannot be reached.") from None
+        return body, headers
+
+
+# --- the dataset ---------------------------------------------------------------------------
+
+
+def dataset(
+    query: Query, from_default: list[str], from_named: list[str], graphs: frozenset[str], prefix: str
+) -> tuple[list[str], list[str]]:
+    """The stored default and named graphs a query runs on (both never empty: see module doc)."""
+
+    def stored(iris: Iterable[str]) -> list[str]:
+        mapped = sorted({prefix + g if g in graphs else ABSENT_GRAPH for g in iris})
+        return mapped or [ABSENT_GRAPH]
+
+    if query.default_graphs or query.named_graphs:
+        return stored(query.default_graphs), stored(query.named_graphs)
+    if from_default or from_named:
+        return stored(g.removeprefix(prefix) for g in from_default), stored(g.removeprefix(prefix) for g in from_named)
+    everything = sorted(prefix + g for g in graphs)
+    return everything, everything
+
+
+def split_dataset(text: str) -> tuple[str, list[str], list[str]]:
+    """The query without its FROM / FROM NAMED clauses, and their IRIs (prefixed names expanded).
+
+    Virtuoso lets FROM in the text win over its dataset pragmas, so the clauses are taken
+    out and their graphs sent as the dataset instead (after the same checks).
+    """
+    tokens = list(tokenize(text))
+    prefixes = declared_prefixes(tokens)
+    significant = [i for i, (kind, _) in enumerate(tokens) if kind not in ("space", "comment")]
+    default: list[str] = []
+    named: list[str] = []
+    dropped: set[int] = set()
+    for n, i in enumerate(significant):
+        kind, value = tokens[i]
+        if kind != "word" or value.upper() != "FROM":
+            continue
+        target, clause = default, [i]
+        following = significant[n + 1 : n + 3]
+        if following and tokens[following[0]][0] == "word" and tokens[following[0]][1].upper() == "NAMED":
+            target = named
+            clause.append(following[0])
+            following = following[1:]
+        if not following or tokens[following[0]][0] not in ("iri", "pname"):
+            continue  # not a dataset clause: left for the store to refuse
+        kind, value = tokens[following[0]]
+        target.append(value[1:-1] if kind == "iri" else (expand(value, prefixes) or value))
+        clause.append(following[0])
+        dropped.update(clause)
+    return "".join(" " if i in dropped else v for i, (_, v) in enumerate(tokens)), default, named
+
+
+def dataset_clauses(text: str) -> tuple[list[str], list[str]]:
+    """The IRIs of a query's FROM and FROM NAMED clauses (prefixed names expanded)."""
+    _, default, named = split_dataset(text)
+    return default, named
+
+
+# --- a small SPARQL lexer: enough to find IRIs, prefixed names and keywords -----------------
+
+_TOKENS = re.compile(
+    r"""
+    (?P<space>\s+)
+  | (?P<comment>\#[^\n]*)
+  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
+              |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+)
+  | (?P<pname>(?:[^\W\d_][\w.-]*)?:(?:(?:[\w:%-]|\\[_~.!$&'()*+,;=/?\#@%-])(?:[\w:%.-]|\\[_~.!$&'()*+,;=/?\#@%-])*)?)
+  | (?P<word>[^\W\d][\w-]*)
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def tokenize(text: str) -> Iterator[tuple[str, str]]:
+    """(kind, text) pairs that put together give ``text`` back exactly."""
+    for match in _TOKENS.finditer(text):
+        kind = match.lastgroup or "other"
+        value = match.group()
+        if kind == "pname" and value.endswith("."):  # a local name cannot end with '.'
+            yield kind, value.rstrip(".")
+            yield "other", value[len(value.rstrip(".")) :]
+            continue
+        yield kind, value
+
+
+def declared_prefixes(tokens: list[tuple[str, str]]) -> dict[str, str]:
+    """PREFIX declarations of a query: prefix (without ':') → namespace IRI."""
+    significant = [t for t in tokens if t[0] not in ("space", "comment")]
+    prefixes: dict[str, str] = {}
+    for i, (kind, value) in enumerate(significant[:-2]):
+        if kind == "word" and value.upper() == "PREFIX":
+            name_kind, name = significant[i + 1]
+            iri_kind, iri = significant[i + 2]
+            if name_kind == "pname" and name.endswith(":") and iri_kind == "iri":
+                prefixes[name[:-1]] = iri[1:-1]
+    return prefixes
+
+
+ENGINE_NAMESPACES = ("bif:", "sql:")  # Virtuoso's built-in SQL functions and stored procedures
+
+
+def _engine_extension(kind: str, value: str, prefixes: dict[str, str]) -> bool:
+    """A Virtuoso ``bif:``/``sql:`` function (declared or not): they can reach files and the network."""
+    if kind == "iri":
+        return value[1:].lower().startswith(ENGINE_NAMESPACES)
+    if kind == "pname":
+        if value.lower().startswith(ENGINE_NAMESPACES):
+            return True
+        expanded = expand(value, prefixes)
+        return expanded is not None and expanded.lower().startswith(ENGINE_NAMESPACES)
+    return False
+
+
+def expand(pname: str, prefixes: dict[str, str]) -> str | None:
+    prefix, _, local = pname.partition(":")
+    if prefix not in prefixes:
+        return None
+    return prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
+
+
+# --- answers -------------------------------------------------------------------------------
+
+
+def _results_answer(body: bytes, query: Query, prefix: str) -> Answer:
+    results = json.loads(body)
+    target = RESULT_FORMATS.get(_bare(query.media_type))
+    if target is None:
+        raise QueryFailed(f"The gateway cannot write {query.media_type} from the SPARQL store.")
+    if "boolean" in results:
+        document = {"head": {}, "boolean": bool(results["boolean"])}
+        return Answer(query.media_type, _serialize_results(document, target), None, False)
+    variables = [v for v in results["head"].get("vars", [])]
+    bindings = results["results"]["bindings"]
+    truncated = len(bindings) > query.max_rows
+    bindings = [{name: _public_term(term, prefix) for name, term in row.items()} for row in bindings[: query.max_rows]]
+    document = {"head": {"vars": variables}, "results": {"bindings": bindings}}
+    return Answer(query.media_type, _serialize_results(document, target), len(bindings), truncated)
+
+
+def _serialize_results(document: dict[str, Any], target: ox.QueryResultsFormat) -> bytes:
+    parsed = ox.parse_query_results(json.dumps(document).encode(), format=ox.QueryResultsFormat.JSON)
+    return parsed.serialize(format=target)
+
+
+def _public_term(term: dict[str, Any], prefix: str) -> dict[str, Any]:
+    kind = term.get("type")
+    value = term.get("value", "")
+    if kind == "typed-literal":  # SPARQL 1.0 JSON, still sent by Virtuoso
+        kind = "literal"
+    if kind in ("uri", "literal") and value.startswith(prefix):
+        value = value[len(prefix) :]
+    if kind == "bnode" and value.startswith("nodeID://"):
+        value = value[len("nodeID://") :]
+    public = {"type": kind, "value": value}
+    if term.get("xml:lang"):
+        public["xml:lang"] = term["xml:lang"]
+    elif term.get("datatype"):
+        public["datatype"] = term["datatype"]
+    return public
+
+
+def _graph_answer(body: bytes, query: Query, prefix: str) -> Answer:
+    target = GRAPH_FORMATS.get(_bare(query.media_type))
+    if target is None:
+        raise QueryFailed(f"The gateway cannot write {query.media_type} from the SPARQL store.")
+    triples = []
+    truncated = False
+    for triple in ox.parse(body, format=ox.RdfFormat.N_TRIPLES):
+        if len(triples) == query.max_rows:
+            truncated = True
+            break
+        triples.append(
+            ox.Triple(_public_node(triple.subject, prefix), triple.predicate, _public_node(triple.object, prefix))
+        )
+    if target in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+        data = ox.serialize([ox.Quad(t.subject, t.predicate, t.object) for t in triples], format=target)
+    else:
+        data = ox.serialize(triples, format=target)
+    return Answer(query.media_type, data or b"", len(triples), truncated)
+
+
+def _public_node(node: Any, prefix: str) -> Any:
+    if isinstance(node, ox.NamedNode) and node.value.startswith(prefix):
+        return ox.NamedNode(node.value[len(prefix) :])
+    return node
+
+
+# --- messages ------------------------------------------------------------------------------
+
+
+def _bare(media_type: str) -> str:
+    return media_type.split(";")[0].strip().lower()
+
+
+def _timeout_message(seconds: float) -> str:
+    return f"The query ran for longer than the {seconds:g} s limit and was stopped."
+
+
+def _not_loaded(release_id: str) -> str:
+    return f"The SPARQL store has not loaded release {release_id} yet; try again shortly."
+
+
+def _engine_text(exc: Exception) -> str:
+    return str(exc)[:500]
+
+
+_TIMEOUT_STATES = ("S1T00", "S1TAT", "SR171", "timed out", "timeout")
+
+
+def _is_timeout(text: str) -> bool:
+    return any(marker.lower() in text.lower() for marker in _TIMEOUT_STATES)
