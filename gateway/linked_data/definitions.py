@@ -59,7 +59,8 @@ def resolve(base: str, path: str) -> Definition | None:
     if path == "":
         graph += source
         return Definition(path, "vocabulary", URIRef(f"{base}def"), graph)
-    if path == "policing":
+    if path == "policing" or URIRef(f"{base}def/{path}") == ns.VERSION:
+        # The ontology's versionIRI names this version, the one published.
         graph += vocab.load_ontology(base)
         return Definition(path, "ontology", ns.ONTOLOGY, graph)
     if path.startswith("policing/"):

@@ -97,10 +97,11 @@ def document(path: str):
 
 
 @bp.get("/def")
+@bp.get("/def.<any(ttl, jsonld, nt, rdf, html):extension>")
 @bp.get("/def/<path:path>")
-def definition(path: str = ""):
+def definition(path: str = "", extension: str | None = None):
     """The vocabulary: ``/def``, ``/def/policing[/{Term}]``, ``/def/{scheme}[/{notation}]``."""
-    key, fmt = _negotiated(path) if path else ("", negotiate(OFFERED))
+    key, fmt = _negotiated(path) if path else ("", negotiate(OFFERED, extension))
     local = f"/def/{key}" if key else "/def"
     release = current_release()
     found = resolve(release.base, key) if key == "" or valid_key(key) else None
