@@ -1,0 +1,142 @@
+"""Small-cell suppression: no withheld small cell can be recovered from what is known.
+
+The attack is a linear programme (scipy's HiGHS), independent of the algorithm's own
+audit: the attacker knows every published cell, every total the coarser queries publish
+(lines, planes, the grand total), and that withheld cells are non-negative; the smallest
+and largest value a small cell can take must differ by at least one.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import numpy as np
+import pytest
+from scipy.optimize import linprog
+
+from gateway.api.suppression import line_of, published_totals, suppress
+
+T = 5
+
+
+def known_totals(cells, threshold):
+    """Every total a coarser query publishes: lines, planes, …, the grand total.
+
+    The one-dimension and grand-total levels are computed here from first principles;
+    deeper levels through ``published_totals`` (the coarser queries' own suppression).
+    """
+    known = published_totals(cells, threshold)
+    grand = sum(cells.values())
+    assert known.get(((), ())) == (grand if grand >= threshold else None)
+    return known
+
+
+def attack(cells, result, threshold):
+    """The range each withheld non-zero cell can take, given everything known."""
+    withheld = sorted(result.withheld, key=repr)
+    index = {key: i for i, key in enumerate(withheld)}
+    rows, rhs = [], []
+    for (kept, part), total in known_totals(cells, threshold).items():
+        row = np.zeros(len(withheld))
+        rest = total
+        for key, n in cells.items():
+            if tuple(key[d] for d in kept) == part:
+                if key in index:
+                    row[index[key]] = 1
+                else:
+                    rest -= n
+        for key in withheld:
+            if key not in cells and tuple(key[d] for d in kept) == part:
+                row[index[key]] = 1
+        if row.any():
+            rows.append(row)
+            rhs.append(rest)
+    ranges = {}
+    for key in withheld:
+        if key not in result.primary:
+            continue
+        objective = np.zeros(len(withheld))
+        objective[index[key]] = 1
+        bounds = [(0, None)] * len(withheld)
+        low = linprog(objective, A_eq=np.array(rows) if rows else None, b_eq=rhs or None, bounds=bounds)
+        high = linprog(-objective, A_eq=np.array(rows) if rows else None, b_eq=rhs or None, bounds=bounds)
+        assert low.status == 0
+        ranges[key] = (low.fun, -high.fun if high.status == 0 else float("inf"))
+    return ranges
+
+
+def random_table(seed, shape, zeros=0.3):
+    rng = random.Random(seed)
+    cells = {}
+    for key in itertools.product(*[[f"d{d}v{i}" for i in range(n)] for d, n in enumerate(shape)]):
+        if rng.random() < zeros:
+            continue
+        cells[key] = rng.choice([1, 1, 2, 3, 4, 5, 6, 8, 12, 20, 50])
+    return cells
+
+
+@pytest.mark.parametrize(
+    ("seed", "shape"),
+    [(s, (6,)) for s in range(5)] + [(s, (5, 4)) for s in range(12)] + [(s, (4, 3, 3)) for s in range(8)],
+)
+def test_no_small_cell_is_recoverable(seed, shape):
+    cells = random_table(seed, shape)
+    result = suppress(cells, T)
+    assert result.primary == {key for key, n in cells.items() if n < T}
+    for key, value in result.counts.items():
+        assert (value is None) == (key in result.withheld)
+        assert value is None or value >= T
+    for key, (low, high) in attack(cells, result, T).items():
+        assert high - low >= 1 - 1e-6, (key, cells[key], low, high)
+
+
+@pytest.mark.parametrize(("seed", "shape"), [(s, (5, 4)) for s in range(12)] + [(s, (4, 3, 3)) for s in range(6)])
+def test_no_known_line_withholds_a_small_cell_alone(seed, shape):
+    cells = random_table(seed, shape)
+    result = suppress(cells, T)
+    k = len(shape)
+    counts = {}
+    for key in result.withheld:
+        for d in range(k):
+            counts[line_of(key, d)] = counts.get(line_of(key, d), 0) + 1
+    # A published line never withholds a small cell alone (a lone secondary is harmless).
+    known = known_totals(cells, T)
+    for key in result.primary:
+        for d in range(k):
+            dim, rest = line_of(key, d)
+            if (tuple(i for i in range(k) if i != dim), rest) in known:
+                assert counts[(dim, rest)] >= 2
+
+
+def test_one_small_cell_gets_a_complement():
+    result = suppress({("a",): 3, ("b",): 10, ("c",): 12}, T)
+    assert result.counts == {("a",): None, ("b",): None, ("c",): 12}
+    assert result.primary == {("a",)} and result.secondary == {("b",)}
+
+
+def test_all_ones_line_is_padded():
+    # 5 cells of 1 in a line whose total (5) another query publishes: all would be 1.
+    cells = {("x", f"v{i}"): 1 for i in range(5)} | {("y", f"v{i}"): 30 for i in range(6)}
+    result = suppress(cells, T)
+    assert all(result.counts[("x", f"v{i}")] is None for i in range(5))
+    assert result.withheld - cells.keys(), "a zero cell of the line is withheld too"
+    for _, (low, high) in attack(cells, result, T).items():
+        assert high - low >= 1
+
+
+def test_nothing_small_nothing_withheld():
+    cells = {("a", "b"): 5, ("a", "c"): 9}
+    assert suppress(cells, T).counts == cells
+    assert suppress({}, T).counts == {}
+    assert suppress({("a",): 1}, 1).counts == {("a",): 1}
+
+
+def test_a_large_table_is_protected_quickly():
+    import time
+
+    cells = random_table(99, (33, 5, 7))
+    start = time.perf_counter()
+    result = suppress(cells, T)
+    assert time.perf_counter() - start < 10
+    assert result.primary and all(result.counts[key] is None for key in result.primary)
