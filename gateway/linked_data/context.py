@@ -3,7 +3,8 @@
 Built from the mappings, so it follows them: every published field name maps to the
 vocabulary property its mapping names. Field names that mean different properties in
 different record types (``outcome``, ``category``) are defined in a context scoped to
-each record type (JSON-LD 1.1), which applies to a record carrying ``"type"``; names
+each record type (JSON-LD 1.1), which applies to a record carrying ``"@type"`` (not
+aliased: ``type`` is a field of stops and searches); names
 with one meaning are also defined at the top. Coded fields whose published values are
 the notations of their concept scheme expand to the concepts' IRIs; fields published as
 labels stay literals.
@@ -84,7 +85,12 @@ def _context(release: Release) -> dict[str, Any]:
             terms[f.name] = _term(release, mapping, f)
             meanings.setdefault(f.name, set()).add(repr(sorted(terms[f.name].items(), key=str)))
         scoped[mapping.record] = terms
-    context: dict[str, Any] = {"@version": 1.1, "type": "@type", "pol": str(ns.POL)}
+    context: dict[str, Any] = {"@version": 1.1, "uri": "@id", "pol": str(ns.POL)}
+    # Fields the API adds to the mapped ones: a record's map point, its last outcome.
+    context["latitude"] = {"@id": str(ns.WGS.lat)}
+    context["longitude"] = {"@id": str(ns.WGS.long)}
+    outcomes = str(ns.scheme_iri("crime-outcome")) + "/"
+    context["last_outcome"] = {"@id": str(ns.POL.lastOutcome), "@type": "@vocab", "@context": {"@vocab": outcomes}}
     for mapping in mappings:
         for name, definition in scoped[mapping.record].items():
             if len(meanings[name]) == 1:
