@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help install serve test lint format bench clean
+.PHONY: help install serve test lint format bench bench-sparql clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -37,6 +37,11 @@ bench: $(STAMP) ## Benchmark gateway publish on a Met-size year against morph-kg
 	test -x bench/.venv/bin/python || $(PYTHON) -m venv bench/.venv
 	bench/.venv/bin/pip install --quiet -r bench/requirements.txt
 	$(BIN)/python bench/publish_vs_morph_kgc.py $(BENCH_ARGS)
+
+bench-sparql: $(STAMP) ## SPARQL: pyoxigraph, /sparql embedded, Virtuoso, /sparql remote (bench/README.md)
+	test -f $(or $(BENCH_DATA),var/bench/scale-12)/releases/current/manifest.json || \
+		$(BIN)/gateway publish --data-dir $(or $(BENCH_DATA),var/bench/scale-12)
+	$(BIN)/python bench/sparql_bench.py --data-dir $(or $(BENCH_DATA),var/bench/scale-12) $(BENCH_ARGS)
 
 clean: ## Remove the virtual environment and the data directory
 	rm -rf $(VENV) var
