@@ -61,9 +61,9 @@ def gunicorn(
             if process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {process.returncode}: {_tail(data_dir / log.name)}")
             try:
-                if requests.get(server.url + "/healthz", timeout=2).status_code == 200:
+                if requests.get(server.url + "/healthz", timeout=10).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not up yet, or too busy to answer in time
                 pass
             if time.monotonic() > deadline:
                 raise RuntimeError(f"gunicorn did not answer within 60 s: {_tail(data_dir / log.name)}")
