@@ -56,7 +56,7 @@ def gunicorn(
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     server = LiveServer(f"http://127.0.0.1:{port}", process)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {process.returncode}: {_tail(data_dir / log.name)}")
@@ -66,7 +66,7 @@ def gunicorn(
             except requests.RequestException:  # not up yet, or too busy to answer in time
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not answer within 60 s: {_tail(data_dir / log.name)}")
+                raise RuntimeError(f"gunicorn did not answer within 120 s: {_tail(data_dir / log.name)}")
             time.sleep(0.2)
         yield server
     finally:
