@@ -1,0 +1,50 @@
+"""The checks a query passes before any engine sees it."""
+
+from __future__ import annotations
+
+import pytest
+
+from gateway.sparql.checks import QueryRefused, check_query
+
+OURS = "https://data.met.police.uk/graph/"
+
+
+def check(text: str):
+    return check_query(text, max_bytes=10_000, own_graph=lambda iri: iri.startswith(OURS), base_iri=OURS)
+
+
+@pytest.mark.parametrize(
+    ("text", "form"),
+    [
+        ("SELECT * WHERE { ?s ?p ?o }", "SELECT"),
+        ("ASK {}", "ASK"),
+        ("CONSTRUCT { <s> <p> 1 } WHERE {}", "CONSTRUCT"),
+        ("DESCRIBE <http://example.org/>", "DESCRIBE"),
+    ],
+)
+def test_query_forms(text, form):
+    assert check(text).form == form
+
+
+def test_from_clauses_resolve_prefixes_and_stay_in_the_release():
+    checked = check(f"PREFIX g: <{OURS}> SELECT * FROM g:a FROM NAMED <{OURS}b> WHERE {{ ?s ?p ?o }}")
+    assert checked.from_graphs == (f"{OURS}a",) and checked.from_named_graphs == (f"{OURS}b",)
+    with pytest.raises(QueryRefused, match="not a graph of this release"):
+        check("PREFIX e: <http://169.254.169.254/> SELECT * FROM e:latest WHERE { ?s ?p ?o }")
+
+
+@pytest.mark.parametrize(
+    ("text", "status", "says"),
+    [
+        ("", 400, "empty"),
+        ("SELECT * WHERE { ?s ?p ?o", 400, "syntax error at line 1"),
+        ("INSERT DATA { <a:s> <a:p> <a:o> }", 403, "read-only"),
+        ("CLEAR ALL", 403, "read-only"),
+        ("SELECT * WHERE { { SERVICE SILENT <http://10.0.0.1/> { ?s ?p ?o } } UNION { ?s ?p ?o } }", 400, "SERVICE"),
+        ("SELECT * WHERE { ?s ?p ?o } #" + "x" * 10_000, 413, "at most 10,000"),
+    ],
+)
+def test_refusals(text, status, says):
+    with pytest.raises(QueryRefused) as refused:
+        check(text)
+    assert refused.value.status == status and says in refused.value.message
