@@ -9,9 +9,10 @@ format asked for; a format not offered is a 406.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pyoxigraph as ox
-from flask import Response, redirect, render_template, request
+from flask import Response, redirect, render_template, request, send_from_directory
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS
 from sqlalchemy import select
@@ -35,6 +36,7 @@ from .representations import OFFERED, finish, rdf_error_body, rdf_response, spli
 from .store import store_for
 
 JSONLD_CONTEXT_TYPE = "application/ld+json"
+STATIC = Path(__file__).resolve().parent.parent / "static" / "linked_data"
 
 
 def _negotiated(path: str) -> tuple[str, Format]:
@@ -125,6 +127,12 @@ def jsonld_context():
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Cache-Control"] = "public, max-age=300"
     return response.make_conditional(request)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on every site; answer with the site's icon, not a 404."""
+    return send_from_directory(STATIC, "favicon.svg", mimetype="image/svg+xml", max_age=86400)
 
 
 @bp.get("/")

@@ -1,0 +1,84 @@
+"""Key pages rendered in headless Chromium (Debian's chromium and chromium-driver) from gunicorn.
+
+Each page must load, have its title and main heading, and log nothing at error level in
+the browser console (script errors, failed loads of stylesheets or scripts, CSP refusals).
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import requests
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+CHROMEDRIVER = "/usr/bin/chromedriver"
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+# Pages of the other interfaces, rendered when the running gateway has them.
+OTHER_PAGES = ("/catalog", "/sparql", "/api/v1/docs", "/downloads")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert shutil.which(CHROMEDRIVER) and shutil.which(CHROMIUM), "install the chromium and chromium-driver packages"
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in FLAGS:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+def _html_pages(live_server, sample) -> list[str]:
+    pages = [
+        "/",
+        f"/id/{sample.records['crime'][0]}",
+        f"/id/{sample.records['stop-and-search'][0]}",
+        f"/id/borough/{sample.borough}",
+        f"/id/snap-point/{sample.snap_point_with_records}",
+        "/def/policing",
+        "/def/policing/RecordedCrime",
+        "/def/crime-category",
+    ]
+    for page in OTHER_PAGES:
+        response = live_server.get(page, headers={"Accept": "text/html"})
+        if response.status_code == 200 and response.headers.get("Content-Type", "").startswith("text/html"):
+            pages.append(page)
+    return pages
+
+
+def test_key_pages_render_without_console_errors(browser, live_server, sample):
+    pages = _html_pages(live_server, sample)
+    print("rendered in Chromium:", ", ".join(pages))
+    problems = {}
+    for page in pages:
+        browser.get(live_server.url + page)
+        errors = [entry["message"] for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+        if not browser.title or not browser.find_elements(By.TAG_NAME, "h1"):
+            errors.append("no title or no <h1>")
+        if errors:
+            problems[page] = errors
+    assert problems == {}
+
+
+def test_a_record_page_is_reached_through_the_303(browser, live_server, sample):
+    path = sample.records["crime"][0]
+    browser.get(f"{live_server.url}/id/{path}")
+    assert browser.current_url == f"{live_server.url}/doc/{path}"
+    assert "Crime" in browser.find_element(By.TAG_NAME, "h1").text
+    assert requests.get(f"{live_server.url}/id/{path}", allow_redirects=False, timeout=30).status_code == 303
