@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, func, select, text
+
+from gateway.publish import tables
 
 from .geometry import Area, BBox, Circle, haversine_m
 
@@ -17,12 +19,18 @@ _SQLITE_BOX = text(
     "SELECT p.id, p.latitude, p.longitude, p.street_name FROM map_point_rtree r JOIN map_point p ON p.id = r.id "
     "WHERE r.max_lat >= :min_lat AND r.min_lat <= :max_lat AND r.max_lon >= :min_lng AND r.min_lon <= :max_lng"
 )
-# The expression matches the GiST index the publish pipeline builds (ix_map_point_gist).
-_POSTGRES_BOX = text(
-    "SELECT id, latitude, longitude, street_name FROM map_point "
-    "WHERE point(longitude, latitude) <@ box(point(:min_lng, :min_lat), point(:max_lng, :max_lat))"
-)
-_BY_ID = text("SELECT id, latitude, longitude, street_name FROM map_point WHERE id = :id")
+_mp = tables.map_point
+_COLUMNS = (_mp.c.id, _mp.c.latitude, _mp.c.longitude, _mp.c.street_name)
+
+
+def _postgres_box(box: BBox):
+    # Core, not text: the release's schema comes from the engine's schema_translate_map.
+    # The expression matches the GiST index the publish pipeline builds (ix_map_point_gist).
+    corner = func.point
+    inside = func.point(_mp.c.longitude, _mp.c.latitude).op("<@")(
+        func.box(corner(box.min_lng, box.min_lat), corner(box.max_lng, box.max_lat))
+    )
+    return select(*_COLUMNS).where(inside)
 
 
 class MapPoint(NamedTuple):
@@ -34,10 +42,13 @@ class MapPoint(NamedTuple):
 
 def in_bbox(conn: Connection, box: BBox) -> list[MapPoint]:
     """Every map point inside the box, edges included, in no particular order."""
-    statement = _SQLITE_BOX if conn.dialect.name == "sqlite" else _POSTGRES_BOX
-    params = {"min_lat": box.min_lat, "max_lat": box.max_lat, "min_lng": box.min_lng, "max_lng": box.max_lng}
+    if conn.dialect.name == "sqlite":
+        params = {"min_lat": box.min_lat, "max_lat": box.max_lat, "min_lng": box.min_lng, "max_lng": box.max_lng}
+        rows = conn.execute(_SQLITE_BOX, params)
+    else:
+        rows = conn.execute(_postgres_box(box))
     # The R*Tree keeps 32-bit floats rounded outwards: exact edges are checked here.
-    points = (MapPoint(*row) for row in conn.execute(statement, params))
+    points = (MapPoint(*row) for row in rows)
     return [p for p in points if box.contains(p.latitude, p.longitude)]
 
 
@@ -49,7 +60,7 @@ def in_area(conn: Connection, area: Area) -> list[MapPoint]:
 
 
 def by_id(conn: Connection, point_id: int) -> MapPoint | None:
-    row = conn.execute(_BY_ID, {"id": point_id}).first()
+    row = conn.execute(select(*_COLUMNS).where(_mp.c.id == point_id)).first()
     return MapPoint(*row) if row else None
 
 

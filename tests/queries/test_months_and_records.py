@@ -11,41 +11,41 @@ def test_is_month():
         assert not months.is_month(bad)
 
 
-def test_street_months_newest_first(conn):
-    found = months.street_months(conn)
+def test_street_months_newest_first(any_conn):
+    found = months.street_months(any_conn)
     assert found == sorted(found, reverse=True)
-    expected = {m for (m,) in conn.execute(select(tables.street.c.month).distinct())}
+    expected = {m for (m,) in any_conn.execute(select(tables.street.c.month).distinct())}
     assert set(found) == expected
 
 
-def test_stop_forces_by_month(conn):
-    found = months.stop_forces_by_month(conn)
+def test_stop_forces_by_month(any_conn):
+    found = months.stop_forces_by_month(any_conn)
     st = tables.stop_search
-    expected = {(m, f) for m, f in conn.execute(select(st.c.month, st.c.force).distinct())}
+    expected = {(m, f) for m, f in any_conn.execute(select(st.c.month, st.c.force).distinct())}
     assert {(m, f) for m, forces in found.items() for f in forces} == expected
 
 
-def test_street_by_points_small_and_large_lists_agree(conn):
+def test_street_by_points_small_and_large_lists_agree(any_conn):
     s = tables.street
-    month = conn.execute(select(s.c.month).group_by(s.c.month).order_by(func.count().desc()).limit(1)).scalar()
-    points = [p for (p,) in conn.execute(select(s.c.map_point).where(s.c.month == month).distinct()) if p]
+    month = any_conn.execute(select(s.c.month).group_by(s.c.month).order_by(func.count().desc()).limit(1)).scalar()
+    points = [p for (p,) in any_conn.execute(select(s.c.map_point).where(s.c.month == month).distinct()) if p]
     assert len(points) > IN_LIST_LIMIT  # so the large-list path runs
     few = points[:10]
-    small = records.street(conn, month, point_ids=few)
-    expected = conn.execute(select(func.count()).where(s.c.month == month, s.c.map_point.in_(few))).scalar()
+    small = records.street(any_conn, month, point_ids=few)
+    expected = any_conn.execute(select(func.count()).where(s.c.month == month, s.c.map_point.in_(few))).scalar()
     assert len(small) == expected
-    large = records.street(conn, month, point_ids=points)
-    located = conn.execute(select(func.count()).where(s.c.month == month, s.c.map_point.is_not(None))).scalar()
+    large = records.street(any_conn, month, point_ids=points)
+    located = any_conn.execute(select(func.count()).where(s.c.month == month, s.c.map_point.is_not(None))).scalar()
     assert len(large) == located
     assert all(r.latitude is not None for r in large)
 
 
-def test_street_filters(conn):
+def test_street_filters(any_conn):
     s = tables.street
-    month = months.street_months(conn)[0]
-    unlocated = records.street(conn, month, located=False, force="city-of-london", category="other-theft")
+    month = months.street_months(any_conn)[0]
+    unlocated = records.street(any_conn, month, located=False, force="city-of-london", category="other-theft")
     assert all(r.map_point is None and r.category == "other-theft" for r in unlocated)
-    expected = conn.execute(
+    expected = any_conn.execute(
         select(func.count()).where(
             s.c.month == month, s.c.map_point.is_(None), s.c.force == "city-of-london", s.c.category == "other-theft"
         )
@@ -53,34 +53,34 @@ def test_street_filters(conn):
     assert len(unlocated) == expected
 
 
-def test_crime_and_outcomes(conn):
+def test_crime_and_outcomes(any_conn):
     o = tables.crime_outcome
-    crime_id, count = conn.execute(
+    crime_id, count = any_conn.execute(
         select(o.c.crime_id, func.count()).group_by(o.c.crime_id).having(func.count() > 1).limit(1)
     ).one()
-    pid = conn.execute(select(tables.street.c.persistent_id).where(tables.street.c.id == crime_id)).scalar()
-    crime = records.crime_by_persistent_id(conn, pid)
+    pid = any_conn.execute(select(tables.street.c.persistent_id).where(tables.street.c.id == crime_id)).scalar()
+    crime = records.crime_by_persistent_id(any_conn, pid)
     assert crime is not None and crime.persistent_id == pid
-    history = records.outcomes_of_crime(conn, crime_id)
+    history = records.outcomes_of_crime(any_conn, crime_id)
     assert len(history) == count
     assert [h.seq for h in history] == sorted(h.seq for h in history)
-    assert records.crime_by_persistent_id(conn, "") is None  # ASB incidents have no persistent id
-    assert records.crime_by_persistent_id(conn, "0" * 64) is None
+    assert records.crime_by_persistent_id(any_conn, "") is None  # ASB incidents have no persistent id
+    assert records.crime_by_persistent_id(any_conn, "0" * 64) is None
 
 
-def test_outcomes_in_month_carry_their_crime(conn):
+def test_outcomes_in_month_carry_their_crime(any_conn):
     o = tables.crime_outcome
-    month = conn.execute(select(o.c.month).group_by(o.c.month).order_by(func.count().desc()).limit(1)).scalar()
-    rows = records.outcomes(conn, month)
-    assert len(rows) == conn.execute(select(func.count()).where(o.c.month == month)).scalar()
+    month = any_conn.execute(select(o.c.month).group_by(o.c.month).order_by(func.count().desc()).limit(1)).scalar()
+    rows = records.outcomes(any_conn, month)
+    assert len(rows) == any_conn.execute(select(func.count()).where(o.c.month == month)).scalar()
     assert all(r.c_id == r.crime_id and r.month == month for r in rows)
 
 
-def test_stops(conn):
+def test_stops(any_conn):
     st = tables.stop_search
-    month = conn.execute(select(st.c.month).limit(1)).scalar()
-    everything = records.stops(conn, month, force="metropolitan")
-    unlocated = records.stops(conn, month, located=False, force="metropolitan")
+    month = any_conn.execute(select(st.c.month).limit(1)).scalar()
+    everything = records.stops(any_conn, month, force="metropolitan")
+    unlocated = records.stops(any_conn, month, located=False, force="metropolitan")
     assert 0 < len(unlocated) < len(everything)
     assert [r.datetime for r in everything] == sorted(r.datetime for r in everything)
-    assert records.stops(conn, month, force="kent") == []
+    assert records.stops(any_conn, month, force="kent") == []
