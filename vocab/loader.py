@@ -21,6 +21,9 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 ONTOLOGY_FILE = PACKAGE_DIR / "ontology" / "policing.ttl"
 SCHEMES_DIR = PACKAGE_DIR / "schemes"
 SHAPES_DIR = PACKAGE_DIR / "shapes"
+# The Data Cube components the statistical cubes add to the ontology (their structures
+# are loaded by vocab.cubes, not into the vocabulary).
+CUBE_TERMS_FILE = PACKAGE_DIR / "cubes" / "terms.ttl"
 
 #: The shape sets of :func:`load_shapes`, each a file ``shapes/{name}.ttl``.
 SHAPE_SETS = ("records", "skos-quality", "ontology-quality")
@@ -86,7 +89,7 @@ def _parsed(path: Path) -> Graph:
 @lru_cache(maxsize=8)
 def _vocabulary(base: str) -> Graph:
     combined = Graph(bind_namespaces="core")
-    for path in (ONTOLOGY_FILE, *scheme_files()):
+    for path in (ONTOLOGY_FILE, CUBE_TERMS_FILE, *scheme_files()):
         part = _parsed(path)
         combined += part
         for prefix, namespace in part.namespaces():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import os
 import queue
@@ -31,6 +32,7 @@ from mappings import INTERNAL, MappingSet, load_mappings
 
 from . import dumps, release_tables, validation
 from .context import INTERNAL_TABLES, SourceTables, internal_schema, load_context
+from .cubes import CubeBuilder
 from .fill import fill_release
 from .rdf import RdfBuilder
 from .records import Drops
@@ -92,13 +94,22 @@ def publish(
     progress: Callable[[str, int], None] | None = None,
     origin: Origin | None = None,
     release_database_url: str | None = None,
+    suppression_threshold: int | None = None,
 ) -> PublishResult:
-    """Build a release from the internal tables (or those ``origin`` names) and make it current."""
+    """Build a release from the internal tables (or those ``origin`` names) and make it current.
+
+    ``suppression_threshold``: statistical cube cells counting fewer records are withheld;
+    None takes the ``SUPPRESSION_THRESHOLD`` setting (``GATEWAY_SUPPRESSION_THRESHOLD``).
+    """
     started = time.monotonic()
     step = progress or (lambda _stage, _n: None)
     origin = origin or Origin()
     url = parse_database_url(database_url)
     vocabulary = load_vocabulary(base)
+    try:
+        cubes = CubeBuilder(vocabulary, _threshold(suppression_threshold))
+    except ValueError as exc:
+        raise PublishError(str(exc)) from None
     mappings = load_mappings(mappings_dir, internal_schema(origin.tables), vocabulary.terms())
     releases_dir.mkdir(parents=True, exist_ok=True)
     building_ids = _clear_remains(releases_dir)
@@ -110,7 +121,18 @@ def publish(
     try:
         building.mkdir()
         manifest = _build(
-            url, building, mappings, vocabulary, key, base, created, release_id, step, origin, release_database_url
+            url,
+            building,
+            mappings,
+            vocabulary,
+            key,
+            base,
+            created,
+            release_id,
+            step,
+            origin,
+            release_database_url,
+            cubes,
         )
         final = releases_dir / release_id
         os.rename(building, final)
@@ -123,6 +145,17 @@ def publish(
     removed = releases.prune(releases_dir, keep)
     release_tables.discard(removed, release_database_url)
     return PublishResult(release_id, final, manifest, time.monotonic() - started, removed)
+
+
+def _threshold(configured: int | None) -> int:
+    if configured is not None:
+        return configured
+    from gateway.config import load_settings
+
+    value = load_settings()["SUPPRESSION_THRESHOLD"]
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"SUPPRESSION_THRESHOLD must be a whole number of at least 1, not {value!r}")
+    return value
 
 
 def _new_id(releases_dir: Path, created: datetime) -> str:
@@ -168,6 +201,7 @@ def _build(
     step,
     origin: Origin,
     release_database_url: str | None,
+    cubes: CubeBuilder,
 ) -> dict:
     drops = Drops()
     source_engine = make_engine(url)
@@ -184,7 +218,8 @@ def _build(
             nquads = building / "dumps" / "release.nq.gz"
             loader = StoreLoader(building / "store")
             try:
-                statements = dumps.write_nquads(_counted(builder.all(conn), step), nquads, sink=loader.add)
+                everything = itertools.chain(builder.all(conn), cubes.statements(conn))
+                statements = dumps.write_nquads(_counted(everything, step), nquads, sink=loader.add)
             finally:
                 loader.close()
             csv_files = dumps.write_csv_dumps(conn, building / "dumps" / "csv")
@@ -208,6 +243,7 @@ def _build(
         "dropped": drops.report(),
         **({"rejected": origin.rejected} if origin.rejected is not None else {}),
         "statements": statements,
+        "cubes": cubes.report(),
         "shacl": {k: v for k, v in shacl.items() if k != "report"},
         "tables": published.described,
         "files": _files(building, [*([published.file] if published.file else []), nquads, *csv_files]),

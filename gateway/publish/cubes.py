@@ -1,0 +1,311 @@
+"""Statistics as RDF Data Cubes, built at publish time from the published tables.
+
+Four cubes, in the statistics.gov.scot pattern: ``sdmx-dimension:refArea`` is an ONS
+statistical-geography URI (a London borough, E09, or an LSOA, E01), ``sdmx-dimension:refPeriod``
+a reference.data.gov.uk month or quarter, the other dimensions are concepts of the policing
+concept schemes, and the measure is ``pol:count``:
+
+- ``crime-counts-borough``: recorded crimes by borough × month × crime category;
+- ``crime-counts-lsoa``: recorded crimes by LSOA × month;
+- ``stop-and-search-borough``: stops by borough × month × ethnic group × outcome × legislation;
+- ``use-of-force-borough``: use-of-force records by borough × quarter × tactic × perceived ethnicity.
+
+Cells count at least one record (an absent cell counted none). A cell below the release's
+suppression threshold is withheld: its ``pol:count`` is ``"NaN"^^xsd:double`` (the Data
+Cube integrity constraints require every observation to carry its measure, and NaN cannot
+be summed by mistake) and ``sdmx-attribute:obsStatus`` is ``sdmx-code:obsStatus-M``.
+Records without an area (no location) or without a value for a dimension are left out of
+a cube and counted in the manifest.
+
+Counting is SQL ``GROUP BY`` on the release tables; Python only maps the grouped values
+to concepts (and self-defined ethnicities to their five groups, months to quarters) and
+merges the few groups that then coincide. The data structure definitions are
+``vocab/cubes/structures.ttl``, written into the graph ``{base}graph/cube/structure``; each
+cube's dataset and observations go into ``{base}graph/cube/{name}``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, func, select
+
+from vocab.cubes import load_structures
+from vocab.namespaces import DCTERMS, QB, RDF, RDFS, REF_MONTH, SDMX_ATTR, SDMX_CODE, SDMX_DIM, SKOS, STATID, XSD
+
+from . import tables
+from .nquads import iri, literal, quad
+from .vocabulary import Vocabulary
+
+DEFAULT_THRESHOLD = 5
+REF_QUARTER = "http://reference.data.gov.uk/id/quarter/"
+NOT_STATED = "Other ethnic group - Not stated"
+
+# A cube's cells: the dimension values (concept IRIs, areas and periods) and their counts.
+Cells = dict[tuple[str, ...], int]
+
+
+@dataclass(frozen=True)
+class CubeSpec:
+    name: str
+    title: str
+    description: str
+    dimensions: tuple[str, ...]  # the dimension properties, in the order of the cells' keys
+    cells: Callable[[CubeBuilder, Connection], tuple[Cells, int]]  # the cells and the records left out
+
+
+@dataclass
+class CubeReport:
+    observations: int = 0
+    suppressed: int = 0
+    records: int = 0  # records counted in published (not suppressed) cells
+    withheld_records: int = 0  # records in suppressed cells
+    left_out: int = 0  # records without an area or a dimension value
+    statements: int = 0
+
+
+@dataclass
+class CubeBuilder:
+    """Writes the cubes' statements and remembers what it wrote, for the manifest."""
+
+    vocabulary: Vocabulary
+    threshold: int = DEFAULT_THRESHOLD
+    reports: dict[str, CubeReport] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.threshold, int) or self.threshold < 1:
+            raise ValueError(f"the suppression threshold must be a whole number of at least 1, not {self.threshold!r}")
+        self.base = self.vocabulary.base
+        self.ns = self.vocabulary.ns
+        self._groups: dict[str, str] | None = None
+
+    # --- IRIs ----------------------------------------------------------------------------
+
+    def graph(self, name: str) -> str:
+        return f"{self.base}graph/cube/{name}"
+
+    def dataset(self, name: str) -> str:
+        return str(self.ns.DATA[name])
+
+    def dsd(self, name: str) -> str:
+        return f"{self.base}def/dsd/{name}"
+
+    def concept(self, scheme: str, value: str) -> str:
+        return self.vocabulary.concept(scheme, value)
+
+    def dimension(self, name: str) -> str:
+        """A dimension property: ``refArea`` and ``refPeriod`` of SDMX-RDF, else a policing term."""
+        return str(SDMX_DIM[name]) if name in ("refArea", "refPeriod") else str(self.ns.POL[name])
+
+    def ethnic_group(self, value: str | None) -> str:
+        """The five-group concept of a self-defined ethnicity; Not stated when there is none."""
+        if self._groups is None:
+            graph, groups = self.vocabulary.graph, {}
+            group_scheme = self.ns.scheme_iri("ethnic-group")
+            for sde in graph.subjects(SKOS.inScheme, self.ns.scheme_iri("self-defined-ethnicity")):
+                broader = [g for g in graph.objects(sde, SKOS.broadMatch) if (g, SKOS.inScheme, group_scheme) in graph]
+                groups[str(sde)] = str(broader[0]) if broader else str(sde)
+            self._groups = groups
+        return self._groups[self.concept("self-defined-ethnicity", value or NOT_STATED)]
+
+    # --- statements ----------------------------------------------------------------------
+
+    def structure_statements(self) -> Iterator[str]:
+        graph = iri(self.graph("structure"))
+        lines = load_structures(self.base).serialize(format="nt").splitlines()
+        for line in sorted(line for line in lines if line.strip()):
+            yield line[: line.rstrip().rfind(".")].rstrip() + f" {graph} .\n"
+
+    def statements(self, conn: Connection) -> Iterator[str]:
+        """Every statement of the cubes, in a stable order."""
+        yield from self.structure_statements()
+        for spec in CUBES:
+            cells, left_out = spec.cells(self, conn)
+            report = self.reports[spec.name] = CubeReport(left_out=left_out)
+            for line in self.cube(spec, cells, report):
+                report.statements += 1
+                yield line
+
+    def cube(self, spec: CubeSpec, cells: Cells, report: CubeReport) -> Iterator[str]:
+        g, dataset = iri(self.graph(spec.name)), iri(self.dataset(spec.name))
+        a, count = iri(str(RDF.type)), iri(str(self.ns.POL["count"]))
+        yield quad(dataset, a, iri(str(QB.DataSet)), g)
+        yield quad(dataset, iri(str(QB.structure)), iri(self.dsd(spec.name)), g)
+        yield quad(dataset, iri(str(RDFS.label)), literal(spec.title, language="en"), g)
+        yield quad(dataset, iri(str(DCTERMS.title)), literal(spec.title, language="en"), g)
+        description = f"{spec.description} Cells of fewer than {self.threshold} records are withheld."
+        yield quad(dataset, iri(str(DCTERMS.description)), literal(description, language="en"), g)
+        yield quad(dataset, iri(str(DCTERMS.license)), iri(str(self.ns.OGL_V3)), g)
+        yield quad(dataset, iri(str(DCTERMS.publisher)), iri(str(self.ns.ID["organisation/metropolitan"])), g)
+        properties = [iri(self.dimension(name)) for name in spec.dimensions]
+        status = iri(str(SDMX_ATTR.obsStatus))
+        for key in sorted(cells):
+            n = cells[key]
+            obs = iri(f"{self.dataset(spec.name)}/" + "/".join(_segment(value) for value in key))
+            yield quad(obs, a, iri(str(QB.Observation)), g)
+            yield quad(obs, iri(str(QB.dataSet)), dataset, g)
+            for prop, value in zip(properties, key, strict=True):
+                yield quad(obs, prop, iri(value), g)
+            report.observations += 1
+            if n < self.threshold:
+                report.suppressed += 1
+                report.withheld_records += n
+                yield quad(obs, count, literal("NaN", str(XSD.double)), g)
+                yield quad(obs, status, iri(str(SDMX_CODE["obsStatus-M"])), g)
+            else:
+                report.records += n
+                yield quad(obs, count, literal(str(n), str(XSD.integer)), g)
+
+    def report(self) -> dict:
+        """The manifest's ``cubes`` section."""
+        return {
+            "suppression_threshold": self.threshold,
+            "datasets": {
+                name: {"dataset": self.dataset(name), "graph": self.graph(name), **vars(report)}
+                for name, report in self.reports.items()
+            },
+        }
+
+
+def _segment(value: str) -> str:
+    """An observation IRI's path segment for a dimension value: the last segment of its IRI."""
+    return value.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _area(code: str) -> str:
+    return str(STATID[code])
+
+
+def _month(month: str) -> str:
+    return str(REF_MONTH[month])
+
+
+def _quarter(month: str) -> str:
+    year, number = month.split("-")
+    return f"{REF_QUARTER}{year}-Q{(int(number) + 2) // 3}"
+
+
+def _merge(rows: Iterable[tuple[tuple[str, ...], int]]) -> Cells:
+    cells: Counter[tuple[str, ...]] = Counter()
+    for key, n in rows:
+        cells[key] += n
+    return dict(cells)
+
+
+def _left_out(conn: Connection, table, *conditions) -> int:
+    return conn.execute(select(func.count()).select_from(table).where(*conditions)).scalar_one()
+
+
+# --- the cubes -------------------------------------------------------------------------
+
+
+def _crime_by_borough(builder: CubeBuilder, conn: Connection) -> tuple[Cells, int]:
+    s = tables.street
+    crimes = s.c.record == "RecordedCrime"
+    query = (
+        select(s.c.borough_code, s.c.month, s.c.category, func.count())
+        .where(crimes, s.c.borough_code.is_not(None))
+        .group_by(s.c.borough_code, s.c.month, s.c.category)
+    )
+    rows = conn.execute(query).all()
+    cells = {(_area(b), _month(m), builder.concept("crime-category", c)): n for b, m, c, n in rows}
+    return cells, _left_out(conn, s, crimes, s.c.borough_code.is_(None))
+
+
+def _crime_by_lsoa(builder: CubeBuilder, conn: Connection) -> tuple[Cells, int]:
+    s = tables.street
+    crimes = s.c.record == "RecordedCrime"
+    query = (
+        select(s.c.lsoa_code, s.c.month, func.count())
+        .where(crimes, s.c.lsoa_code.is_not(None))
+        .group_by(s.c.lsoa_code, s.c.month)
+    )
+    cells = {(_area(lsoa), _month(m)): n for lsoa, m, n in conn.execute(query)}
+    return cells, _left_out(conn, s, crimes, s.c.lsoa_code.is_(None))
+
+
+def _stops_by_borough(builder: CubeBuilder, conn: Connection) -> tuple[Cells, int]:
+    s = tables.stop_search
+    columns = (s.c.borough_code, s.c.month, s.c.self_defined_ethnicity, s.c.outcome, s.c.legislation)
+    complete = (s.c.borough_code.is_not(None), s.c.outcome.is_not(None), s.c.legislation.is_not(None))
+    query = select(*columns, func.count()).where(*complete).group_by(*columns)
+    cells = _merge(
+        (
+            (
+                _area(b),
+                _month(m),
+                builder.ethnic_group(eth),
+                builder.concept("search-outcome", outcome),
+                builder.concept("search-power", legislation),
+            ),
+            n,
+        )
+        for b, m, eth, outcome, legislation, n in conn.execute(query)
+    )
+    total = _left_out(conn, s)
+    return cells, total - sum(cells.values())
+
+
+def _force_by_borough(builder: CubeBuilder, conn: Connection) -> tuple[Cells, int]:
+    u, t = tables.use_of_force, tables.use_of_force_tactic
+    columns = (u.c.borough, u.c.month, t.c.tactic, u.c.perceived_ethnicity)
+    query = (
+        select(*columns, func.count(u.c.id.distinct()))
+        .select_from(u.join(t, t.c.uof_id == u.c.id))
+        .where(u.c.borough.is_not(None), u.c.perceived_ethnicity.is_not(None))
+        .group_by(*columns)
+    )
+    cells = _merge(
+        (
+            (
+                _area(b),
+                _quarter(m),
+                builder.concept("use-of-force-tactic", tactic),
+                builder.concept("perceived-ethnicity", eth),
+            ),
+            n,
+        )
+        for b, m, tactic, eth, n in conn.execute(query)
+    )
+    return cells, _left_out(conn, u, (u.c.borough.is_(None)) | (u.c.perceived_ethnicity.is_(None)))
+
+
+def _dims(*names: str) -> tuple[str, ...]:
+    """refArea and refPeriod (SDMX-RDF), then the named policing dimensions."""
+    return ("refArea", "refPeriod", *names)
+
+
+CUBES: tuple[CubeSpec, ...] = (
+    CubeSpec(
+        "crime-counts-borough",
+        "Recorded crime by borough, month and category",
+        "Counts of recorded crimes (not anti-social behaviour) by London borough, month and crime category.",
+        _dims("crimeCategory"),
+        _crime_by_borough,
+    ),
+    CubeSpec(
+        "crime-counts-lsoa",
+        "Recorded crime by LSOA and month",
+        "Counts of recorded crimes (not anti-social behaviour) by lower layer super output area and month.",
+        _dims(),
+        _crime_by_lsoa,
+    ),
+    CubeSpec(
+        "stop-and-search-borough",
+        "Stop and search by borough, month, ethnic group, outcome and legislation",
+        "Counts of stops and searches by London borough, month, the high-level group of the self-defined "
+        "ethnicity of the person searched, outcome and legislation.",
+        _dims("ethnicGroupDim", "searchOutcomeDim", "searchPower"),
+        _stops_by_borough,
+    ),
+    CubeSpec(
+        "use-of-force-borough",
+        "Use of force by borough, quarter, tactic and perceived ethnicity",
+        "Counts of use-of-force records (an officer's use of force on a subject) by London borough, calendar "
+        "quarter, tactic used and the subject's perceived ethnic group.",
+        _dims("tacticDim", "perceivedEthnicityDim"),
+        _force_by_borough,
+    ),
+)
