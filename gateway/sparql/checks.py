@@ -10,6 +10,7 @@ a server-side request forgery hole this module closes.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,8 @@ from rdflib.plugins.sparql.parserutils import CompValue
 FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
 # Parse trees are shallow; anything deeper is a pathological query.
 MAX_DEPTH = 200
+# rdflib's parser (pyparsing) keeps state while it parses: one parse at a time per process.
+_PARSER = threading.Lock()
 
 
 class QueryRefused(Exception):
@@ -49,7 +52,8 @@ def check_query(text: str, *, max_bytes: int, own_graph: Callable[[str], bool], 
     if not text.strip():
         raise QueryRefused(400, "The query is empty.")
     try:
-        parsed = parseQuery(text)
+        with _PARSER:
+            parsed = parseQuery(text)
     except ParseException as error:
         if _is_update(text):
             raise QueryRefused(403, _READ_ONLY) from None
@@ -70,7 +74,8 @@ def check_query(text: str, *, max_bytes: int, own_graph: Callable[[str], bool], 
                 "Run federated queries from your own client instead.",
             )
     try:
-        prologue = translatePrologue(prologue_tree, base_iri)
+        with _PARSER:
+            prologue = translatePrologue(prologue_tree, base_iri)
     except Exception:
         raise QueryRefused(400, "The query's prologue (PREFIX and BASE declarations) is not valid.") from None
     defaults, named = [], []
@@ -98,7 +103,8 @@ _READ_ONLY = "This endpoint is read-only: SPARQL updates (INSERT, DELETE, LOAD, 
 
 def _is_update(text: str) -> bool:
     try:
-        parseUpdate(text)
+        with _PARSER:
+            parseUpdate(text)
     except Exception:
         return False
     return True

@@ -85,7 +85,8 @@ class WorkerProcess:
         self.process.wait()
         for stream in (self.process.stdin, self.process.stdout):
             if stream is not None:
-                stream.close()
+                with contextlib.suppress(OSError):  # a pipe to a dead process
+                    stream.close()
 
 
 class EmbeddedBackend:

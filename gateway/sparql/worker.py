@@ -13,12 +13,12 @@ Answers are ``("ok", body, rows, truncated)``, ``("syntax", message)`` or
 
 from __future__ import annotations
 
-import ctypes
 import os
 import pickle
-import signal
 import struct
 import sys
+import threading
+import time
 from typing import Any, BinaryIO
 
 HEADER = struct.Struct("!I")
@@ -43,13 +43,21 @@ def write_message(stream: BinaryIO, message: Any) -> None:
 
 
 def _die_with_parent() -> None:
-    # Linux: SIGKILL this process when the gunicorn worker that started it dies, even
-    # in the middle of a query (it would never read its stdin again otherwise).
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
+    """Exit when the gunicorn worker that started this process is gone, even mid-query.
+
+    (It would never read its stdin again otherwise.) A watcher thread, not
+    PR_SET_PDEATHSIG: that signal follows the *thread* that forked, and replacements
+    are started from short-lived threads. pyoxigraph releases the GIL while it
+    evaluates, so the watcher runs during a query too.
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def serve(requests: BinaryIO, answers: BinaryIO) -> None:
