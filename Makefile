@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help install serve test lint format bench bench-sparql clean
+.PHONY: help install serve test lint format bench bench-sparql bench-api clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -42,6 +42,12 @@ bench-sparql: $(STAMP) ## SPARQL: pyoxigraph, /sparql embedded, Virtuoso, /sparq
 	test -f $(or $(BENCH_DATA),var/bench/scale-12)/releases/current/manifest.json || \
 		$(BIN)/gateway publish --data-dir $(or $(BENCH_DATA),var/bench/scale-12)
 	$(BIN)/python bench/sparql_bench.py --data-dir $(or $(BENCH_DATA),var/bench/scale-12) $(BENCH_ARGS)
+
+bench-api: $(STAMP) ## /api/crimes-street 1-mile queries under wrk against Datasette (bench/README.md)
+	command -v wrk >/dev/null || apt-get install -y --no-install-recommends wrk
+	test -x bench/.venv-datasette/bin/datasette || \
+		($(PYTHON) -m venv bench/.venv-datasette && bench/.venv-datasette/bin/pip install --quiet 'datasette>=0.65,<0.66')
+	$(BIN)/python bench/api_vs_datasette.py $(BENCH_ARGS)
 
 clean: ## Remove the virtual environment and the data directory
 	rm -rf $(VENV) var
