@@ -28,6 +28,7 @@ from .checks import QueryRefused, check_query
 from .description import service_description
 from .embedded import EmbeddedBackend, SyntaxFailure
 from .examples import examples
+from .prefixes import default_prefixes
 from .protocol import read_request
 from .slots import ClientSlots, TooManyQueries
 
@@ -58,8 +59,16 @@ class SparqlService:
         self._graphs: dict[str, frozenset[str]] = {}
 
     def graphs(self, release: Release) -> frozenset[str]:
-        """The release's named graphs, asked of the backend once per release."""
+        """The release's named graphs, asked of the backend once per release.
+
+        A backend with ``release_graphs(release_id)`` says itself; otherwise the store is
+        asked (``GRAPH ?g {}`` lists pyoxigraph's named graphs without reading them).
+        """
         found = self._graphs.get(release.id)
+        if found is None and hasattr(self.backend, "release_graphs"):
+            # A remote store knows which graphs it loaded for the release.
+            found = frozenset(self.backend.release_graphs(release.id))
+            self._graphs[release.id] = found
         if found is None:
             query = Query(LIST_GRAPHS, "SELECT", (), (), "text/tab-separated-values", 100_000, self.timeout)
             answer = self.backend.run(release, query)
@@ -77,11 +86,11 @@ def make_backend(config: Any) -> Backend:
     """The backend ``SPARQL_BACKEND`` names: ``embedded`` (default) or ``remote``."""
     name = config["SPARQL_BACKEND"]
     if name == "embedded":
-        return EmbeddedBackend(int(config["SPARQL_WORKERS"]))
+        return EmbeddedBackend(int(config["SPARQL_WORKERS"]), prefixes=default_prefixes(config["BASE_URI"]))
     if name == "remote":
         from . import remote
 
-        return remote.RemoteBackend(config["SPARQL_ENDPOINT"])
+        return remote.RemoteBackend(config["SPARQL_ENDPOINT"], prefixes=default_prefixes(config["BASE_URI"]))
     raise ValueError(f"SPARQL_BACKEND must be 'embedded' or 'remote', not {name!r}")
 
 
@@ -211,23 +220,7 @@ def describe() -> Response:
 
 
 def query_page() -> Response:
-    from vocab import namespaces
-
-    release = current_release()
-    ns = namespaces(release.base)
-    prefixes = {
-        "pol": str(ns.POL),
-        "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-        "xsd": "http://www.w3.org/2001/XMLSchema#",
-        "skos": "http://www.w3.org/2004/02/skos/core#",
-        "geo": "http://www.opengis.net/ont/geosparql#",
-        "prov": "http://www.w3.org/ns/prov#",
-        "dct": "http://purl.org/dc/terms/",
-        "crime": f"{release.base}def/crime-category/",
-        "outcome": f"{release.base}def/crime-outcome/",
-        "id": str(ns.ID),
-    }
+    prefixes = default_prefixes(current_app.config["BASE_URI"])
     html = render_template(
         "sparql/query.html",
         endpoint=request.base_url,

@@ -72,8 +72,11 @@ def evaluate(
     base_iri: str | None = None,
     prefixes: dict[str, str] | None = None,
 ) -> Evaluated:
-    """Evaluate ``text`` and serialise it as ``media_type`` (raises pyoxigraph's errors)."""
-    result = store.query(text, base_iri=base_iri, **dataset_arguments(default_graphs, named_graphs))
+    """Evaluate ``text`` and serialise it as ``media_type`` (raises pyoxigraph's errors).
+
+    ``prefixes`` may be used in the query without being declared, and name IRIs in Turtle.
+    """
+    result = store.query(text, base_iri=base_iri, prefixes=prefixes, **dataset_arguments(default_graphs, named_graphs))
     if isinstance(result, ox.QueryBoolean):
         return Evaluated(result.serialize(format=RESULT_FORMATS[media_type]), None, False)
     if isinstance(result, ox.QuerySolutions):

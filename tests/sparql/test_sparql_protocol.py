@@ -160,3 +160,8 @@ def test_cors_for_browser_tools_elsewhere(sparql_client):
     response = sparql_client.post("/sparql", data={"query": "ASK {}"}, headers={"Origin": "https://example.org"})
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "X-SPARQL-Truncated" in response.headers["Access-Control-Expose-Headers"]
+
+
+def test_common_prefixes_need_no_declaration(sparql_client):
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?crime a pol:RecordedCrime ; pol:category crime:burglary }"
+    assert count(sparql_client.get("/sparql", query_string={"query": query})) > 1000
