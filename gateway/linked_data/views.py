@@ -9,6 +9,7 @@ format asked for; a format not offered is a 406.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -32,7 +33,7 @@ from .figures import PointRecord, area_figures, point_records
 from .home import home_examples
 from .iris import valid_key
 from .labels import Labeller
-from .representations import OFFERED, finish, rdf_error_body, rdf_response, split_extension
+from .representations import OFFERED, finish, rdf_error_body, rdf_response, serialize, split_extension
 from .store import store_for
 
 JSONLD_CONTEXT_TYPE = "application/ld+json"
@@ -111,10 +112,17 @@ def definition(path: str = "", extension: str | None = None):
         return not_found(fmt, local, f"The vocabulary defines nothing at /def/{key[:200]}.")
     if fmt is HTML:
         response = Response(_definition_page(release, found), content_type=HTML.content_type)
-        response = finish(response, local, fmt)
     else:
-        response = rdf_response(found.graph, fmt, local)
-    return _conditional(response, release, fmt)
+        response = Response(_vocabulary_rdf(release.base, key, fmt), content_type=fmt.content_type)
+    return _conditional(finish(response, local, fmt), release, fmt)
+
+
+@lru_cache(maxsize=256)
+def _vocabulary_rdf(base: str, path: str, fmt: Format) -> str:
+    """The vocabulary never changes under a base: serialise each definition once per process."""
+    found = resolve(base, path)
+    assert found is not None
+    return serialize(found.graph, fmt)
 
 
 @bp.get("/def/policing/context.jsonld")
