@@ -11,8 +11,11 @@ the public graph ``{base}graph/x`` of release R is stored as
   graph with every graph named. Public graph IRIs map to the stored ones; any other IRI
   maps to a graph that never exists, so no query reaches another release or the
   store's own graphs;
-- rewrites the release's graph IRIs written in the query (``GRAPH <{base}graph/x>``,
-  prefixed names too) to the stored ones, and maps stored graph IRIs in the results back;
+- rewrites the release's graph IRIs written as graph names in the query (``GRAPH
+  <{base}graph/x>``, prefixed names too) to the stored ones, never the same IRI as a
+  subject or object (that is data, stored as published), and maps stored graph IRIs in
+  the results back. A graph IRI compared with a ``GRAPH ?g`` variable in a FILTER or
+  VALUES is not rewritten: such a query finds nothing on this backend;
 - asks the store for SPARQL JSON results (SELECT, ASK) or N-Triples (CONSTRUCT, DESCRIBE)
   form-encoded, with an explicit Accept (Virtuoso hangs on ``application/sparql-query``
   bodies and answers ASK without Accept in HTML), then re-serialises them in the
@@ -105,8 +108,10 @@ class RemoteBackend:
     def run(self, release: Release, query: Query) -> Answer:
         graphs = self.release_graphs(release.id)
         prefix = release_prefix(release.id)
-        text, from_default, from_named = split_dataset(self._prepared_text(query.text, graphs, prefix))
+        prepared = self._prepared_text(query.text, graphs, prefix, release.base + "sparql")
+        text, from_default, from_named = split_dataset(prepared)
         default, named = dataset(query, from_default, from_named, graphs, prefix)
+        text = empty_graph_patterns(text, [g for g in named if g != ABSENT_GRAPH])
         graph_form = query.form in ("CONSTRUCT", "DESCRIBE")
         body, headers = self._request(
             text, default, named, N_TRIPLES if graph_form else RESULTS_JSON, query.max_rows + 1, query.timeout
@@ -160,24 +165,39 @@ class RemoteBackend:
 
     # --- the request ---------------------------------------------------------------------
 
-    def _prepared_text(self, text: str, graphs: frozenset[str], prefix: str) -> str:
+    def _prepared_text(self, text: str, graphs: frozenset[str], prefix: str, base_iri: str) -> str:
         tokens = list(tokenize(text))
         declared = declared_prefixes(tokens)
         extra = {p: iri for p, iri in self.prefixes.items() if p not in declared}
         known = {**extra, **declared}
         out = []
+        after_graph = False  # the previous significant token is the keyword GRAPH
         for kind, value in tokens:
             if _engine_extension(kind, value, known):
                 raise QueryFailed("The store's own functions (bif:, sql:) cannot be called through the gateway.")
-            if kind == "iri" and value[1:-1] in graphs:
+            # Only a graph name (GRAPH <g>) is a stored graph: the same IRI as a subject or
+            # object is data, kept as published (the W3C data uses graph names as subjects).
+            if after_graph and kind == "iri" and value[1:-1] in graphs:
                 value = f"<{prefix}{value[1:-1]}>"
-            elif kind == "pname":
+            elif after_graph and kind == "pname":
                 expanded = expand(value, known)
                 if expanded in graphs:
                     value = f"<{prefix}{expanded}>"
+            if kind not in ("space", "comment"):
+                after_graph = kind == "word" and value.upper() == "GRAPH"
             out.append(value)
         head = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in sorted(extra.items()))
-        return head + "".join(out)
+        # Relative IRIs resolve against the endpoint, as on the embedded backend (Virtuoso
+        # would leave them relative). A query's own BASE wins: Virtuoso refuses two, and
+        # takes one only before every PREFIX, so it is moved to the front.
+        base = f"BASE <{base_iri}>\n"
+        significant = [i for i, (kind, _) in enumerate(tokens) if kind not in ("space", "comment")]
+        for n, i in enumerate(significant[:-1]):
+            if tokens[i][0] == "word" and tokens[i][1].upper() == "BASE" and tokens[significant[n + 1]][0] == "iri":
+                base = f"BASE {out[significant[n + 1]]}\n"
+                out[i] = out[significant[n + 1]] = " "
+                break
+        return base + head + "".join(out)
 
     def _request(
         self,
@@ -292,6 +312,34 @@ def split_dataset(text: str) -> tuple[str, list[str], list[str]]:
         clause.append(following[0])
         dropped.update(clause)
     return "".join(" " if i in dropped else v for i, (_, v) in enumerate(tokens)), default, named
+
+
+def empty_graph_patterns(text: str, named: list[str]) -> str:
+    """``GRAPH ?g { }`` written as ``VALUES ?g { <each named graph> }``: the same solutions.
+
+    An empty pattern in ``GRAPH ?g`` matches once in every named graph of the dataset
+    (SPARQL 1.1, 18.6); Virtuoso matches it nowhere, so a listing of graphs such as
+    ``SELECT ?g WHERE { GRAPH ?g { } }`` would come back empty.
+    """
+    tokens = list(tokenize(text))
+    significant = [i for i, (kind, _) in enumerate(tokens) if kind not in ("space", "comment")]
+    replaced: dict[int, str] = {}
+    dropped: set[int] = set()
+    for n in range(len(significant) - 3):
+        graph, var, opening, closing = (tokens[i] for i in significant[n : n + 4])
+        if (
+            graph[0] == "word"
+            and graph[1].upper() == "GRAPH"
+            and var[0] == "var"
+            and opening[1] == "{"
+            and closing[1] == "}"
+        ):
+            values = " ".join(f"<{g}>" for g in named)
+            replaced[significant[n]] = f"VALUES {var[1]} {{ {values} }}"
+            dropped.update(range(significant[n] + 1, significant[n + 3] + 1))
+    if not replaced:
+        return text
+    return "".join(replaced.get(i, " " if i in dropped else v) for i, (_, v) in enumerate(tokens))
 
 
 def dataset_clauses(text: str) -> tuple[list[str], list[str]]:

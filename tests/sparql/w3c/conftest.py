@@ -17,7 +17,7 @@ import pytest
 from tests.sparql.servers import sparql_server
 from tests.sparql.w3c.release import build_w3c_release
 
-W3C_BACKENDS = ["embedded"]
+W3C_BACKENDS = ["embedded", "remote"]
 
 
 @pytest.fixture(scope="session")
@@ -31,6 +31,18 @@ def w3c_data_dir(tmp_path_factory):
 @pytest.fixture(scope="session")
 def w3c_endpoint_embedded(w3c_data_dir):
     with sparql_server(w3c_data_dir, {"SPARQL_WORKERS": 1}) as server:
+        yield server.url + "/sparql"
+
+
+@pytest.fixture(scope="session")
+def w3c_endpoint_remote(w3c_data_dir, virtuoso_server):
+    """The same release loaded into a private Virtuoso, served with ``SPARQL_BACKEND=remote``."""
+    from gateway.publish.remote_store import RemoteStore
+    from tests.sparql.w3c.release import RELEASE_ID
+
+    settings = virtuoso_server.settings()
+    RemoteStore.from_settings({"DATA_DIR": str(w3c_data_dir), **settings}).load(w3c_data_dir / "releases" / RELEASE_ID)
+    with sparql_server(w3c_data_dir, settings) as server:
         yield server.url + "/sparql"
 
 
