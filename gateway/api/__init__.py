@@ -26,6 +26,7 @@ from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
 from ..errors import error_body
+from .schemas import ErrorSchema
 
 CONFIG_PREFIX = "V1"
 
@@ -46,6 +47,8 @@ class ApiBlueprint(Blueprint):
 
 
 class Api(SmorestApi):
+    ERROR_SCHEMA = ErrorSchema
+
     def _register_error_handlers(self) -> None:
         """Leave the app's error handlers alone (see the module docstring)."""
 

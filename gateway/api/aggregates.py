@@ -136,7 +136,8 @@ def _register(dataset: Dataset) -> None:
     view = type(f"{dataset.name.title().replace('-', '')}Aggregates", (MethodView,), {"get": get})
     decorated = bp.arguments(aggregate_query_schema(dataset), location="query", as_kwargs=False)(get)
     decorated = bp.response(200, aggregate_schema(dataset))(decorated)
-    decorated = bp.doc(responses={"200": {"content": {"text/csv": {"schema": {"type": "string"}}}}})(decorated)
+    content = {"application/json": {"schema": aggregate_schema(dataset)}, "text/csv": {"schema": {"type": "string"}}}
+    decorated = bp.doc(responses={"200": {"description": "OK", "content": content}})(decorated)
     view.get = decorated
     bp.route(f"/aggregates/{dataset.name}", endpoint=f"{dataset.name}-aggregates")(view)
 

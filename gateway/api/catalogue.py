@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from flask import render_template, request, url_for
+from flask import current_app, render_template, request, url_for
 from flask.views import MethodView
 from sqlalchemy import Engine, func, select
 
@@ -13,7 +13,7 @@ from ..current import current_release
 from ..publish import tables as t
 from . import bp
 from .datasets import DATASETS, Dataset
-from .schemas import DatasetsSchema
+from .schemas import DatasetsSchema, NoQueryArgsSchema
 
 # Other interfaces of the gateway, by path (each answers for the same release).
 INTERFACES = {
@@ -78,6 +78,7 @@ def summary() -> dict[str, Any]:
 
 @bp.route("/datasets", endpoint="datasets")
 class Datasets(MethodView):
+    @bp.arguments(NoQueryArgsSchema, location="query", as_kwargs=True)
     @bp.response(200, DatasetsSchema)
     def get(self):
         """The datasets of the current release, their months and counts, and the other interfaces"""
@@ -86,9 +87,8 @@ class Datasets(MethodView):
 
 @bp.route("/docs", endpoint="docs")
 class Docs(MethodView):
-    @bp.doc(responses={"200": {"content": {"text/html": {"schema": {"type": "string"}}}}})
+    @bp.arguments(NoQueryArgsSchema, location="query", as_kwargs=True)
+    @bp.doc(responses={"200": {"description": "OK", "content": {"text/html": {"schema": {"type": "string"}}}}})
     def get(self):
         """This documentation, as a web page"""
-        from flask import current_app
-
         return render_template("api/docs.html", threshold=current_app.config["SUPPRESSION_THRESHOLD"])

@@ -103,14 +103,15 @@ def _register(dataset: Dataset) -> None:
     view = type(f"{dataset.name.title().replace('-', '')}Records", (MethodView,), {"get": get})
     decorated = bp.arguments(records_query_schema(dataset), location="query", as_kwargs=False)(get)
     decorated = bp.response(200, page_schema(dataset))(decorated)
-    decorated = bp.doc(responses=_alternatives(offered))(decorated)
+    decorated = bp.doc(responses=_alternatives(offered, page_schema(dataset)))(decorated)
     view.get = decorated
     bp.route(f"/{dataset.name}", endpoint=f"{dataset.name}-records")(view)
 
 
-def _alternatives(offered) -> dict:
-    kinds = {CSV: {"type": "string"}, GEOJSON: {"type": "object"}}
-    return {"200": {"content": {f.media_type: {"schema": kinds[f]} for f in offered[1:]}}}
+def _alternatives(offered, schema) -> dict:
+    """The 200 answer's media types: JSON through ``schema``, CSV text, GeoJSON."""
+    kinds = {JSON: schema, CSV: {"type": "string"}, GEOJSON: {"type": "object"}}
+    return {"200": {"description": "OK", "content": {f.media_type: {"schema": kinds[f]} for f in offered}}}
 
 
 for _dataset in DATASETS.values():

@@ -78,6 +78,10 @@ class _Strict(Schema):
             raise ValidationError(f"'from' ({start}) is after 'to' ({end})", "from")
 
 
+class NoQueryArgsSchema(_Strict):
+    """No parameters: any given is an error."""
+
+
 def _filter_fields(dataset: Dataset) -> dict[str, fields.Field]:
     found: dict[str, fields.Field] = {
         "from_": _month("the first month (YYYY-MM), inclusive", "from"),
@@ -210,6 +214,23 @@ def aggregate_schema(dataset: Dataset) -> type[Schema]:
         "denominator": fields.String(allow_none=True, metadata={"description": "the population figures used"}),
     }
     return type(_class_name(dataset, "AggregateSchema"), (Schema,), found)
+
+
+class ErrorDetailSchema(Schema):
+    status = fields.Integer(required=True)
+    title = fields.String(required=True)
+    message = fields.String(required=True, metadata={"description": "what was wrong"})
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "the problems of each query parameter, when there are any"},
+    )
+
+
+class ErrorSchema(Schema):
+    """Every error of the gateway: ``{"error": {"status", "title", "message"}}``."""
+
+    error = fields.Nested(ErrorDetailSchema, required=True)
 
 
 class LinkSchema(Schema):
