@@ -70,7 +70,12 @@ class Labeller:
         return f"{best[0]}:{iri[len(best[1]) :]}"
 
     def link(self, iri: str) -> str:
-        """The local page of ``iri``; ONS areas we publish figures for go to our own page."""
+        """The local page of ``iri``; ONS areas we publish figures for go to our own page.
+
+        Datasets (``{base}data/...``) are described in the DCAT catalogue, so they link there.
+        """
+        if iri.startswith(f"{self.base}data/"):
+            return "/catalog"
         if iri.startswith(str(STATID)):
             code = iri[len(str(STATID)) :]
             if code in BOROUGH_NAMES:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from flask import Response
-from rdflib import Graph
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from gateway import negotiation
@@ -29,7 +29,13 @@ def split_extension(path: str) -> tuple[str, Format | None]:
 def serialize(graph: Graph, fmt: Format) -> str:
     """``graph`` as ``fmt``; JSON-LD compacted with the graph's prefixes as its context."""
     if fmt is JSONLD:
-        context = {prefix: str(ns) for prefix, ns in graph.namespaces() if prefix}
+        used = {str(term) for triple in graph for term in triple if isinstance(term, URIRef)}
+        used |= {str(term.datatype) for _, _, term in graph if isinstance(term, Literal) and term.datatype}
+        context = {
+            prefix: str(ns)
+            for prefix, ns in graph.namespaces()
+            if prefix and any(iri.startswith(str(ns)) for iri in used)
+        }
         return graph.serialize(format="json-ld", context=context, auto_compact=True)
     return graph.serialize(format=RDFLIB_FORMATS[fmt])
 

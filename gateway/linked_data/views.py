@@ -163,13 +163,20 @@ def _linked_labels(release: Release, description: Description) -> dict[str, str]
             continue
         if text.startswith(ids):
             for quad in store.quads_for_pattern(ox.NamedNode(text), ox.NamedNode(str(RDFS.label)), None):
-                labels[text] = quad.object.value
+                labels[text] = _readable(quad.object.value, text)
         elif text.startswith(lsoas + "E01"):
             with release.engine.connect() as conn:
                 name = conn.execute(select(tables.lsoa.c.name).where(tables.lsoa.c.code == text[len(lsoas) :])).scalar()
             if name:
                 labels[text] = f"{name} ({text[len(lsoas) :]})"
     return labels
+
+
+def _readable(label: str, iri: str) -> str:
+    """Map points of stop-and-search files have no street name: "On or near " alone."""
+    if label.strip() in ("", "On or near"):
+        return f"Map point {iri.rsplit('/', 1)[-1]} (no street name)"
+    return label
 
 
 def _resource_page(release: Release, description: Description) -> str:
@@ -185,7 +192,9 @@ def _resource_page(release: Release, description: Description) -> str:
     blank = {node: labeller.rows(node) for node in description.graph.all_nodes() if not isinstance(node, URIRef)}
     context = {
         "description": description,
-        "title": labeller.label(iri) if labeller.label(iri) != labeller.compact(str(iri)) else _title(description),
+        "title": _readable(labeller.label(iri), str(iri))
+        if labeller.label(iri) != labeller.compact(str(iri))
+        else _title(description),
         "type_label": labeller.label(description.graph.value(iri, RDF.type) or OWL.Thing),
         "rows": labeller.rows(iri, skip=tuple(ns.POL[name] for name in CHILD_PROPERTIES)),
         "blank": blank,
@@ -246,6 +255,9 @@ def _definition_page(release: Release, found: Definition) -> str:
         **_helpers(release),
         "groups": ontology_terms(found) if found.kind == "ontology" else [],
         "concepts": scheme_concepts(found) if found.kind == "scheme" else [],
+        "class_properties": sorted(labeller.vocabulary.subjects(RDFS.domain, found.subject), key=str)
+        if found.kind == "term"
+        else [],
         "parts": vocabulary_parts(release.base) if found.kind in ("vocabulary", "ontology") else [],
         "local": f"/def/{found.path}" if found.path else "/def",
     }
