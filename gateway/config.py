@@ -66,6 +66,8 @@ DEFAULTS: dict[str, Any] = {
     "SUPPRESSION_THRESHOLD": 5,
     # /api/v1/aggregates: a CSV of area_code,population for rates per 1,000; None: no rates.
     "DENOMINATORS": None,
+    # /catalog: the e-mail address of the catalogue's contact point (dcat:contactPoint).
+    "CONTACT_EMAIL": "opendata@met.police.uk",
     # /api/ and /api/v1/: requests a second per client, and the burst allowed (0: no limit).
     "RATE_LIMIT": 15,
     "RATE_BURST": 30,

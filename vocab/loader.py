@@ -26,7 +26,7 @@ SHAPES_DIR = PACKAGE_DIR / "shapes"
 CUBE_TERMS_FILE = PACKAGE_DIR / "cubes" / "terms.ttl"
 
 #: The shape sets of :func:`load_shapes`, each a file ``shapes/{name}.ttl``.
-SHAPE_SETS = ("records", "skos-quality", "ontology-quality")
+SHAPE_SETS = ("records", "skos-quality", "ontology-quality", "dcat", "void")
 
 # Literals whose text is an IRI, such as vann:preferredNamespaceUri or sh:namespace.
 _IRI_TEXT_DATATYPES = (None, XSD.string, XSD.anyURI)
