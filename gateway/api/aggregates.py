@@ -31,7 +31,7 @@ from .schemas import aggregate_query_schema, aggregate_schema
 from .suppression import Key, suppress
 
 # More groups than this is a download, not an aggregate (and slow to protect).
-MAX_CELLS = 5_000
+MAX_CELLS = 2_000
 
 
 def aggregate(dataset: Dataset, args: dict[str, Any]) -> dict[str, Any]:

@@ -43,7 +43,7 @@ Key = tuple[str | None, ...]
 # The longest the audit may take; past it, every cell is withheld (safe, if useless).
 AUDIT_SECONDS = 8.0
 # The largest cross product a table that cannot be protected otherwise is padded to.
-PADDED_CELLS = 20_000
+PADDED_CELLS = 5_000
 Line = tuple[int, Key]  # (the dimension that varies, the key without it)
 
 
@@ -68,8 +68,11 @@ def suppress(cells: Mapping[Key, int], threshold: int, deadline: float | None = 
     """Withhold the small cells of ``cells`` (non-zero counts keyed by value tuples).
 
     :param deadline: a ``time.monotonic()`` past which the audit gives up and withholds
-        every cell (default: ``AUDIT_SECONDS`` from now).
+        every cell (default: ``AUDIT_SECONDS`` from now). Given, it is a coarser table's
+        audit inside a finer one: running out of time raises ``TimeoutError`` instead,
+        as what the coarser query publishes is then not known.
     """
+    nested = deadline is not None
     deadline = time.monotonic() + AUDIT_SECONDS if deadline is None else deadline
     if threshold <= 1 or not cells:
         return Suppressed(dict(cells), frozenset(), frozenset())
@@ -78,11 +81,23 @@ def suppress(cells: Mapping[Key, int], threshold: int, deadline: float | None = 
     values = [sorted({key[d] for key in cells}, key=_order) for d in range(k)]
     withheld = set(primary)
     if withheld:
-        _Table(dict(cells), k, threshold, values, frozenset(primary), deadline).complete(withheld)
+        try:
+            _Table(dict(cells), k, threshold, values, frozenset(primary), deadline).complete(withheld)
+        except TimeoutError:
+            if nested:
+                raise
+            withhold_everything(withheld, cells, values)
     counts: dict[Key, int | None] = {key: (None if key in withheld else n) for key, n in cells.items()}
     for key in withheld - cells.keys():
         counts[key] = None
     return Suppressed(counts, frozenset(primary), frozenset(withheld - primary))
+
+
+def withhold_everything(withheld: set[Key], cells: Mapping[Key, int], values: list[list]) -> None:
+    """The last resort: every cell, and the zero cells of the cross product when it is small."""
+    withheld.update(cells)
+    if math.prod(len(v) for v in values) <= PADDED_CELLS:
+        withheld.update(itertools.product(*values))
 
 
 def published_totals(
@@ -209,6 +224,8 @@ class _Table:
         would help recover is then caught itself.)
         """
         unknown = sorted(withheld, key=lambda key: tuple(_order(v) for v in key))
+        if time.monotonic() > deadline:
+            raise TimeoutError
         matrix, rhs = self.equations(unknown)
         if not len(rhs):
             return []
@@ -269,14 +286,16 @@ class _Table:
         return False
 
     def complete(self, withheld: set[Key]) -> None:
-        deadline = self.deadline
+        """Withhold complements until no small cell is exposed.
+
+        :raise TimeoutError: past the deadline.
+        """
         for _ in range(len(self.cells) + 10):
+            if time.monotonic() > self.deadline:
+                raise TimeoutError
             if self._line_rules(withheld):
                 continue
-            try:
-                exposed = self.determined(withheld, deadline)
-            except TimeoutError:
-                break
+            exposed = self.determined(withheld, self.deadline)
             if not exposed:
                 return
             # One complement per exposed cell: the smallest published cell of a known
@@ -296,8 +315,5 @@ class _Table:
                         break
             if not touched:
                 break
-        # Nothing left to add that helps: withhold everything, zero cells of the full
-        # cross product too (when it is not huge), rather than reveal a cell.
-        withheld.update(self.cells)
-        if math.prod(len(v) for v in self.values) <= PADDED_CELLS:
-            withheld.update(itertools.product(*self.values))
+        # Nothing left to add that helps: withhold everything rather than reveal a cell.
+        withhold_everything(withheld, self.cells, self.values)

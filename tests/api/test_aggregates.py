@@ -192,7 +192,7 @@ def test_threshold_is_configurable(published_dir):
         ("/api/v1/aggregates/street-crime?group=colour", "Must be one of"),
         ("/api/v1/aggregates/street-crime?group=category,category", "named twice"),
         ("/api/v1/aggregates/stop-and-search?group=borough,gender,outcome,type", "Length must be between 1 and 3"),
-        ("/api/v1/aggregates/street-crime?group=lsoa,category,month", "more than 5,000 groups"),
+        ("/api/v1/aggregates/street-crime?group=lsoa,category,month", "more than 2,000 groups"),
         ("/api/v1/aggregates/street-crime?group=category&_format=geojson", "_format"),
         ("/api/v1/aggregates/street-crime?group=category&_page=2", "_page: unknown parameter"),
         ("/api/v1/aggregates/use-of-force?group=lsoa", "Must be one of"),

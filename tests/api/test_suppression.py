@@ -140,3 +140,13 @@ def test_a_large_table_is_protected_quickly():
     result = suppress(cells, T)
     assert time.perf_counter() - start < 10
     assert result.primary and all(result.counts[key] is None for key in result.primary)
+
+
+def test_out_of_time_withholds_everything(monkeypatch):
+    from gateway.api import suppression
+
+    monkeypatch.setattr(suppression, "AUDIT_SECONDS", 0.0)
+    cells = random_table(3, (4, 3))
+    result = suppress(cells, T)
+    assert all(value is None for value in result.counts.values())
+    assert len(result.counts) == 12  # the whole cross product, zero cells included
