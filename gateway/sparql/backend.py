@@ -22,8 +22,10 @@ class Query:
 
     text: str
     form: str  # "SELECT", "ASK", "CONSTRUCT" or "DESCRIBE"
-    # Protocol dataset (default-graph-uri / named-graph-uri), public graph IRIs. Both
-    # empty: the default graph is the union of the release's graphs, every graph named.
+    # The dataset, public graph IRIs: the protocol's (default-graph-uri / named-graph-uri)
+    # or else the query's FROM / FROM NAMED (checked to be the release's own graphs), a
+    # part left out being empty. Both empty: the default graph is the union of the
+    # release's graphs, every graph named.
     default_graphs: tuple[str, ...]
     named_graphs: tuple[str, ...]
     media_type: str  # the negotiated result media type, e.g. application/sparql-results+json

@@ -14,6 +14,7 @@ import contextlib
 import logging
 import os
 import queue
+import re
 import select
 import signal
 import subprocess
@@ -175,8 +176,10 @@ class EmbeddedBackend:
             _, body, rows, truncated = answer
             return Answer(query.media_type, body, rows, truncated)
         log.info("sparql engine refused the query (%s): %s", kind, answer[1][:500])
+        if kind == "unavailable":
+            raise BackendUnavailable("The current release's RDF store cannot be opened; try again later.")
         if kind == "syntax":
-            raise SyntaxFailure("The SPARQL engine could not parse this query.")
+            raise SyntaxFailure(syntax_message(answer[1]))
         raise QueryFailed("The SPARQL engine could not evaluate this query.")
 
     @property
@@ -191,3 +194,19 @@ class EmbeddedBackend:
                 self._idle.get_nowait().kill()
             except queue.Empty:
                 return
+
+
+ENGINE_POSITION = re.compile(r"^error at (\d+):(\d+)")
+
+
+def syntax_message(engine_text: str) -> str:
+    """The gateway's words for a syntax error only the engine found: where, and a hint."""
+    message = "The SPARQL engine could not parse this query"
+    position = ENGINE_POSITION.match(engine_text)
+    if position:
+        message += f" at line {position[1]}, column {position[2]}"
+    if "Prefix not found" in engine_text:
+        message += ": a prefix is used without a PREFIX declaration"
+    elif "expected" in engine_text:
+        message += ": check the function names and the punctuation there"
+    return message + "."

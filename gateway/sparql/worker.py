@@ -7,8 +7,9 @@ the two most recent stores stay open so queries on the previous release still fi
 The parent kills this process when a query passes its deadline: that is the only way to
 stop pyoxigraph (no timeout, no cancellation, aggregates run inside ``query()``).
 
-Answers are ``("ok", body, rows, truncated)``, ``("syntax", message)`` or
-``("failed", message)``; messages are pyoxigraph's text, which the parent only logs.
+Answers are ``("ok", body, rows, truncated)``, ``("syntax", message)``, ``("failed",
+message)`` or ``("unavailable", message)`` (no store at the path); messages are
+pyoxigraph's text, which the parent only logs.
 """
 
 from __future__ import annotations
@@ -73,6 +74,9 @@ def serve(requests: BinaryIO, answers: BinaryIO) -> None:
         except EOFError:
             return
         path = job["store"]
+        if path not in stores and not os.path.isfile(os.path.join(path, "CURRENT")):
+            write_message(answers, ("unavailable", f"no store at {path}"))
+            continue
         try:
             store = stores.get(path)
             if store is None:

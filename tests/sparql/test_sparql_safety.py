@@ -98,7 +98,10 @@ def test_engine_errors_are_not_echoed(sparql_client):
     # rdflib parses an undeclared prefix; pyoxigraph refuses it with its own text.
     response = sparql_client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s undeclared:p ?o }"})
     assert response.status_code == 400
-    assert message(response) == "The SPARQL engine could not parse this query."
+    assert message(response) == (
+        "The SPARQL engine could not parse this query at line 1, column 33: "
+        "a prefix is used without a PREFIX declaration."
+    )
 
 
 def test_query_size_is_limited(sparql_client):
@@ -170,3 +173,14 @@ def test_nothing_private_is_in_the_store(sparql_client):
         "/sparql", query_string={"query": f"CONSTRUCT WHERE {{ ?s a <{POL}StopAndSearch> ; ?p ?o }} LIMIT 2000"}
     )
     assert described.status_code == 200 and b"CANARY" not in described.data
+
+
+def test_a_release_without_its_store_is_a_503(sparql_state, published_release, tmp_path):
+    from dataclasses import replace
+
+    from gateway.sparql.backend import BackendUnavailable, Query
+
+    broken = replace(published_release, path=tmp_path)  # no store/ here
+    query = Query("ASK {}", "ASK", (), (), "application/sparql-results+json", 10, 10.0)
+    with pytest.raises(BackendUnavailable, match="cannot be opened"):
+        sparql_state.backend.run(broken, query)
