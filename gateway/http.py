@@ -79,14 +79,17 @@ def _add_validators(response: Response) -> Response:
 
 
 def _cors(response: Response) -> Response:
+    """CORS headers, merged with any an interface set itself (its own exposed headers)."""
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         return response
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = CORS_EXPOSED_HEADERS
+    response.headers.setdefault("Access-Control-Allow-Origin", "*")
+    exposed = [h.strip() for h in response.headers.get("Access-Control-Expose-Headers", "").split(",") if h.strip()]
+    exposed += [h for h in CORS_EXPOSED_HEADERS.split(", ") if h not in exposed]
+    response.headers["Access-Control-Expose-Headers"] = ", ".join(exposed)
     if request.method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = CORS_METHODS
-        response.headers["Access-Control-Allow-Headers"] = CORS_REQUEST_HEADERS
-        response.headers["Access-Control-Max-Age"] = "86400"
+        response.headers.setdefault("Access-Control-Allow-Methods", CORS_METHODS)
+        response.headers.setdefault("Access-Control-Allow-Headers", CORS_REQUEST_HEADERS)
+        response.headers.setdefault("Access-Control-Max-Age", "86400")
     return response
 
 

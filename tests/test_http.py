@@ -115,3 +115,12 @@ def test_over_real_http(live_server):
     assert response.json()["datasets"]
     again = live_server.get("/api/v1/datasets", headers={"If-None-Match": response.headers["ETag"]})
     assert again.status_code == 304
+
+
+def test_cors_keeps_what_an_interface_exposes(app):
+    @app.get("/_exposes")
+    def exposes():
+        return "x", 200, {"Access-Control-Expose-Headers": "X-Own"}
+
+    exposed = app.test_client().get("/_exposes").headers["Access-Control-Expose-Headers"]
+    assert exposed.startswith("X-Own, ") and "ETag" in exposed
