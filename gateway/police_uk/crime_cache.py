@@ -25,25 +25,53 @@ MONTHS_KEPT = 3
 
 
 @dataclass
+class PointCrimes:
+    """The crimes at one map point: every one joined, and joined per category."""
+
+    joined: bytes
+    count: int
+    by_category: dict[str, tuple[bytes, int]]
+
+
+@dataclass
 class CrimeMonth:
-    """One month's located crimes: ``by_point[id] = [(category, json bytes), ...]``."""
+    """One month's located crimes, by map point id."""
 
-    by_point: dict[int, list[tuple[str, bytes]]] = field(default_factory=dict)
+    by_point: dict[int, PointCrimes] = field(default_factory=dict)
 
-    def select(self, point_ids: list[int], category: str | None) -> list[bytes]:
-        found: list[bytes] = []
+    def select(self, point_ids: list[int], category: str | None) -> tuple[bytes, int]:
+        """The JSON array of the crimes at these points (of one category, or all), and their count."""
+        parts: list[bytes] = []
+        count = 0
         for point_id in point_ids:
-            for crime_category, fragment in self.by_point.get(point_id, ()):
-                if category is None or crime_category == category:
-                    found.append(fragment)
-        return found
+            found = self.by_point.get(point_id)
+            if found is None:
+                continue
+            if category is None:
+                parts.append(found.joined)
+                count += found.count
+            elif category in found.by_category:
+                joined, n = found.by_category[category]
+                parts.append(joined)
+                count += n
+        return b"[" + b",".join(parts) + b"]", count
 
 
 def build(conn: Connection, month: str) -> CrimeMonth:
-    month_cache = CrimeMonth()
+    fragments: dict[int, list[tuple[str, bytes]]] = {}
     for row in records.street(conn, month, located=True):
         fragment = json.dumps(shapes.crime(row), separators=(",", ":"), ensure_ascii=False).encode()
-        month_cache.by_point.setdefault(row.map_point, []).append((row.category, fragment))
+        fragments.setdefault(row.map_point, []).append((row.category, fragment))
+    month_cache = CrimeMonth()
+    for point_id, crimes in fragments.items():
+        by_category: dict[str, list[bytes]] = {}
+        for category, fragment in crimes:
+            by_category.setdefault(category, []).append(fragment)
+        month_cache.by_point[point_id] = PointCrimes(
+            b",".join(f for _, f in crimes),
+            len(crimes),
+            {c: (b",".join(fs), len(fs)) for c, fs in by_category.items()},
+        )
     return month_cache
 
 

@@ -131,10 +131,10 @@ def register(bp: Blueprint) -> None:
             if not point_ids:
                 return _json_list([])
             crimes = _caches()[0].get(release_id, month, conn)
-        fragments = crimes.select(point_ids, _category(category))
-        if len(fragments) > MAX_RESULTS:
-            raise _too_many(len(fragments), "crimes")
-        return _json_list(fragments)
+        body, count = crimes.select(point_ids, _category(category))
+        if count > MAX_RESULTS:
+            raise _too_many(count, "crimes")
+        return Response(body, mimetype="application/json")
 
     @bp.get("/crimes-at-location")
     def crimes_at_location() -> Response:
