@@ -6,6 +6,8 @@ the browser console (script errors, failed loads of stylesheets or scripts, CSP 
 
 from __future__ import annotations
 
+import html
+import re
 import shutil
 
 import pytest
@@ -82,3 +84,12 @@ def test_a_record_page_is_reached_through_the_303(browser, live_server, sample):
     assert browser.current_url == f"{live_server.url}/doc/{path}"
     assert "Crime" in browser.find_element(By.TAG_NAME, "h1").text
     assert requests.get(f"{live_server.url}/id/{path}", allow_redirects=False, timeout=30).status_code == 303
+
+
+def test_the_home_pages_sparql_example_answers(live_server):
+    home = live_server.get("/").text
+    query = re.search(r'href="(/sparql\?query=[^"]+)"', home)
+    assert query, "the home page links a SPARQL example"
+    answer = live_server.get(html.unescape(query.group(1)), headers={"Accept": "application/sparql-results+json"})
+    assert answer.status_code == 200
+    assert answer.json()["results"]["bindings"], "the example finds crimes by category"
