@@ -20,6 +20,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from gateway import negotiation as neg
 from gateway.current import Release, current_release, registry
 from gateway.errors import error_body
+from gateway.ratelimit import client_address
 
 from . import querylog
 from .backend import Answer, Backend, BackendUnavailable, Query, QueryFailed, QueryTimeout
@@ -112,7 +113,7 @@ def init_app(app: Flask) -> None:
 @bp.route("/sparql", methods=["GET", "POST"], strict_slashes=False)
 def endpoint() -> Response:
     started = time.perf_counter()
-    log: dict[str, Any] = {"client": request.remote_addr, "status": 200, "cached": False}
+    log: dict[str, Any] = {"client": _client(), "status": 200, "cached": False}
     text = None
     try:
         asked = read_request(request, service().max_bytes)
@@ -152,7 +153,7 @@ def _answer(text: str, default_graphs: tuple, named_graphs: tuple, log: dict) ->
         else:
             dataset = (checked.from_graphs, checked.from_named_graphs)
         query = Query(text, checked.form, *dataset, fmt.media_type, state.max_rows, state.timeout)
-        with state.slots.hold(request.remote_addr or "unknown"):
+        with state.slots.hold(log["client"]):
             answer = state.backend.run(release, query)
     except TooManyQueries:
         return _error(429, f"You already have {state.slots.limit} queries running; wait for one to finish.")
@@ -184,6 +185,13 @@ def _content_type(media_type: str) -> str:
     if media_type in ("text/csv", "text/tab-separated-values", "text/turtle", "application/n-triples"):
         return f"{media_type}; charset=utf-8"
     return media_type
+
+
+def _client() -> str:
+    """The client, through trusted proxies only (the rate limit's rule, FORWARDED_ALLOW_IPS)."""
+    return client_address(
+        request.remote_addr, request.headers.get("X-Forwarded-For"), current_app.config["FORWARDED_ALLOW_IPS"]
+    )
 
 
 def _base(release: Release) -> str:

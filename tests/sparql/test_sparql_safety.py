@@ -184,3 +184,17 @@ def test_a_release_without_its_store_is_a_503(sparql_state, published_release, t
     query = Query("ASK {}", "ASK", (), (), "application/sparql-results+json", 10, 10.0)
     with pytest.raises(BackendUnavailable, match="cannot be opened"):
         sparql_state.backend.run(broken, query)
+
+
+def test_clients_behind_a_trusted_proxy_are_told_apart(sparql_client, sparql_state):
+    held = [sparql_state.slots.hold("198.51.100.20") for _ in range(sparql_state.slots.limit)]
+    for slot in held:
+        slot.__enter__()
+    try:
+        query = {"query": "ASK { ?s ?p 'proxy test' }"}
+        busy = sparql_client.get("/sparql", query_string=query, headers={"X-Forwarded-For": "198.51.100.20"})
+        other = sparql_client.get("/sparql", query_string=query, headers={"X-Forwarded-For": "198.51.100.21"})
+        assert busy.status_code == 429 and other.status_code == 200
+    finally:
+        for slot in held:
+            slot.__exit__(None, None, None)
