@@ -21,6 +21,7 @@ import hashlib
 from flask import Flask, Response, current_app, g, request
 from flask_compress import Compress
 
+from . import __version__
 from .current import registry
 
 # Responses about the process, not the release: never cached, never given a validator.
@@ -45,8 +46,12 @@ COMPRESSED_TYPES = (
 
 
 def release_etag(release_id: str, accept: str | None) -> str:
-    """The opaque tag of one representation of one release's answer (without quotes)."""
-    digest = hashlib.sha256((accept or "").strip().encode()).hexdigest()[:12]
+    """The opaque tag of one representation of one release's answer (without quotes).
+
+    The gateway's version is part of it, so a new deployment (which may shape answers
+    differently) does not validate what the old one served.
+    """
+    digest = hashlib.sha256(f"{__version__}\n{(accept or '').strip()}".encode()).hexdigest()[:12]
     return f"{release_id}-{digest}"
 
 
