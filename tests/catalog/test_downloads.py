@@ -1,0 +1,92 @@
+"""/downloads: the release's dumps with sizes and checksums, served whole or in ranges."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+
+import pytest
+
+from tests.catalog.conftest import fetch
+
+
+def dumps(manifest) -> list[dict]:
+    return [f for f in manifest["files"] if f["path"].startswith("dumps/")]
+
+
+def test_the_listing_names_every_dump_with_size_and_checksum(release_client, manifest):
+    page = fetch(release_client, "/downloads").get_data(as_text=True)
+    assert "<h1>Downloads</h1>" in page
+    listed = fetch(release_client, "/downloads", headers={"Accept": "application/json"}).get_json()
+    assert listed["release"] == manifest["release"]
+    expected = {f["path"]: (f["bytes"], f["sha256"]) for f in dumps(manifest)}
+    assert {f["path"]: (f["bytes"], f["sha256"]) for f in listed["files"]} == expected
+    assert len(expected) > 50 and "dumps/release.nq.gz" in expected
+    for path, (size, sha256) in expected.items():
+        assert f'href="/downloads/{path}"' in page and sha256 in page and f"{size:,}" in page
+
+
+def test_every_dump_matches_its_checksum_and_the_release_file(release_client, manifest, release_path):
+    for entry in dumps(manifest):
+        response = fetch(release_client, f"/downloads/{entry['path']}")
+        assert response.status_code == 200
+        body = response.get_data()
+        assert hashlib.sha256(body).hexdigest() == entry["sha256"], entry["path"]
+        assert body == (release_path / entry["path"]).read_bytes()  # byte-identical to the release's dump
+        assert response.headers["ETag"] == f'"{entry["sha256"]}"'
+        assert "attachment" in response.headers["Content-Disposition"]
+
+
+def test_csvs_are_in_the_archive_format(release_client, manifest):
+    for entry in dumps(manifest):
+        if entry["path"].endswith("-street.csv"):
+            body = fetch(release_client, f"/downloads/{entry['path']}").get_data()
+            assert body.startswith(b"Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,")
+            assert b"\r\n" in body and body.endswith(b"\r\n")
+
+
+def test_the_nquads_dump_is_gzip_served_as_is(release_client):
+    response = fetch(release_client, "/downloads/dumps/release.nq.gz", headers={"Accept-Encoding": "gzip"})
+    assert response.mimetype == "application/gzip" and response.headers["Content-Encoding"] == "identity"
+    first = gzip.decompress(response.get_data()).split(b"\n", 1)[0]
+    assert first.endswith(b" .")
+
+
+def test_range_requests(release_client, release_path):
+    path = "dumps/csv/2024-01/2024-01-metropolitan-street.csv"
+    whole = (release_path / path).read_bytes()
+    response = fetch(release_client, f"/downloads/{path}", headers={"Range": "bytes=0-99"})
+    assert response.status_code == 206 and response.get_data() == whole[:100]
+    assert response.headers["Content-Range"] == f"bytes 0-99/{len(whole)}"
+    assert response.headers["Accept-Ranges"] == "bytes"
+    tail = fetch(release_client, f"/downloads/{path}", headers={"Range": "bytes=-50"})
+    assert tail.status_code == 206 and tail.get_data() == whole[-50:]
+    middle = fetch(release_client, f"/downloads/{path}", headers={"Range": f"bytes=1000-{len(whole) - 1}"})
+    assert middle.get_data() == whole[1000:]
+    beyond = fetch(release_client, f"/downloads/{path}", headers={"Range": f"bytes={len(whole) + 10}-"})
+    assert beyond.status_code == 416
+
+
+def test_compression_never_changes_a_download(release_client, release_path):
+    path = "dumps/csv/2024-01/2024-01-metropolitan-street.csv"
+    for headers in ({"Accept-Encoding": "gzip, br"}, {"Accept-Encoding": "gzip", "Range": "bytes=10-19"}):
+        response = fetch(release_client, f"/downloads/{path}", headers=headers)
+        assert response.headers["Content-Encoding"] == "identity"
+        whole = (release_path / path).read_bytes()
+        assert response.get_data() == (whole[10:20] if "Range" in headers else whole)
+
+
+def test_conditional_requests(release_client, manifest):
+    entry = dumps(manifest)[0]
+    response = fetch(release_client, f"/downloads/{entry['path']}", headers={"If-None-Match": f'"{entry["sha256"]}"'})
+    assert response.status_code == 304 and response.get_data() == b""
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["release.sqlite", "manifest.json", "dumps/../manifest.json", "dumps/csv/2099-01/x.csv", "dumps", "%2e%2e/etc"],
+)
+def test_only_listed_dumps_can_be_downloaded(release_client, path):
+    response = fetch(release_client, f"/downloads/{path}")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["status"] == 404
