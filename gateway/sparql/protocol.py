@@ -44,7 +44,7 @@ def read_request(request: Request, max_bytes: int) -> ProtocolRequest:
             415, f"A SPARQL query sent by POST needs Content-Type {FORM} or {DIRECT}; this request has {given}."
         )
     _require_utf8(request)
-    if request.content_length is not None and request.content_length > max_bytes * 3 + 4096:
+    if request.content_length is not None and request.content_length > max_bytes * 4 + 4096:
         raise QueryRefused(413, f"The request body is too large; queries may be at most {max_bytes:,} bytes.")
     if mimetype == FORM:
         form = request.form
@@ -52,7 +52,11 @@ def read_request(request: Request, max_bytes: int) -> ProtocolRequest:
             raise QueryRefused(403, _READ_ONLY)
         merged = MultiDict(list(args.items(multi=True)) + list(form.items(multi=True)))
         return _from_parameters(merged, merged, allow_none=False)
-    raw = request.get_data(cache=False)
+    # Read at most what a query of the largest size can take (also without Content-Length).
+    limit = max_bytes * 4 + 4096
+    raw = request.stream.read(limit + 1)
+    if len(raw) > limit:
+        raise QueryRefused(413, f"The request body is too large; queries may be at most {max_bytes:,} bytes.")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

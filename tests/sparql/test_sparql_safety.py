@@ -109,6 +109,8 @@ def test_query_size_is_limited(sparql_client):
     response = sparql_client.post("/sparql", data={"query": long_query})
     assert response.status_code == 413
     assert "at most 65,536" in message(response)
+    huge = sparql_client.post("/sparql", data=long_query * 5, content_type="application/sparql-query")
+    assert huge.status_code == 413 and "too large" in message(huge)
 
 
 def test_wrong_encoding_and_media_types(sparql_client):
