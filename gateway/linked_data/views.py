@@ -33,6 +33,7 @@ from .figures import PointRecord, area_figures, point_records
 from .home import home_examples
 from .iris import valid_key
 from .labels import Labeller
+from .lists import listing
 from .representations import OFFERED, finish, rdf_error_body, rdf_response, serialize, split_extension
 from .store import store_for
 
@@ -84,10 +85,18 @@ def identifier(path: str):
 
 @bp.get("/doc/<path:path>")
 def document(path: str):
-    """The document about ``/id/{path}``, in the negotiated format."""
+    """The document about ``/id/{path}``, or the list ``/doc/borough`` or ``/doc/organisation``."""
     key, fmt = _negotiated(path)
     local = f"/doc/{key}"
     release = current_release()
+    found = listing(release, key)
+    if found is not None:
+        if fmt is HTML:
+            page = render_template("linked_data/list.html", listing=found, offered=OFFERED, local=local)
+            response = finish(Response(page, content_type=HTML.content_type), local, fmt)
+        else:
+            response = rdf_response(found.graph, fmt, local)
+        return _conditional(response, release, fmt)
     description = describe(release, key) if valid_key(key) else None
     if description is None:
         return not_found(fmt, local, f"Nothing is published as /id/{key[:200]} in this release.")

@@ -18,6 +18,8 @@ PAGES = [
     "/def/crime-category",
     "/def/crime-category/burglary",
     "/def/search-power/misuse-of-drugs-act-1971-s23",
+    "/doc/borough",
+    "/doc/organisation",
     "/doc/crime/1",  # a 404 page is a page too
 ]
 
@@ -109,3 +111,11 @@ def test_the_home_page_examples_work(release_client):
         if response.status_code == 303:
             assert release_client.get(response.headers["Location"]).status_code == 200, href
     assert "curl -sL -H 'Accept: text/turtle' http://localhost/id/crime/" in html
+
+
+def test_list_documents_link_every_borough_and_force(release_client):
+    boroughs = [href for href, _ in page_facts(release_client.get("/doc/borough").get_data(as_text=True)).links]
+    assert len([href for href in boroughs if href.startswith("/doc/borough/E09")]) == 33
+    forces = [href for href, _ in page_facts(release_client.get("/doc/organisation").get_data(as_text=True)).links]
+    assert "/doc/organisation/metropolitan" in forces
+    assert release_client.get("/id/borough").status_code == 404  # a list is a document, not a thing
