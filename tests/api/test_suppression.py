@@ -132,13 +132,16 @@ def test_nothing_small_nothing_withheld():
     assert suppress({("a",): 1}, 1).counts == {("a",): 1}
 
 
-def test_a_large_table_is_protected_quickly():
+def test_a_large_table_takes_bounded_time(monkeypatch):
     import time
 
+    from gateway.api import suppression
+
+    monkeypatch.setattr(suppression, "AUDIT_SECONDS", 2.0)
     cells = random_table(99, (33, 5, 7))
     start = time.perf_counter()
     result = suppress(cells, T)
-    assert time.perf_counter() - start < 10
+    assert time.perf_counter() - start < 2.0 + 4
     assert result.primary and all(result.counts[key] is None for key in result.primary)
 
 
