@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Subquery, and_, case, false, select
+from sqlalchemy import ColumnElement, Connection, Subquery, and_, case, false, null, select
 from werkzeug.exceptions import BadRequest
 
 from ..publish import tables as t
@@ -33,7 +33,7 @@ def dimension_expression(dataset: Dataset, dim: Dimension, sub: Subquery, base: 
     groups = values.group_of_spelling(source.scheme, base)
     column = sub.c[column_name(dataset, source)]
     if not groups:
-        return column.is_(None).label(dim.name)
+        return null()
     return case(groups, value=column, else_=None)
 
 

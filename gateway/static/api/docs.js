@@ -6,5 +6,6 @@ window.addEventListener("DOMContentLoaded", function () {
     domNode: holder,
     deepLinking: true,
     tryItOutEnabled: true,
+    validatorUrl: null, // no call to validator.swagger.io: nothing leaves the gateway
   });
 });
