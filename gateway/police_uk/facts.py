@@ -1,4 +1,4 @@
-"""What a release holds that every method needs: its months, cached per process."""
+"""What a release holds that every method needs (its months, its map points), per process."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, select
 
 from gateway.publish import tables
-from gateway.queries import months
+from gateway.queries import map_points, months
 
 from .errors import not_found
 
@@ -17,6 +17,7 @@ from .errors import not_found
 class Facts:
     street_months: list[str]  # newest first
     stop_forces: dict[str, list[str]]  # month -> forces with stop and search
+    points: dict[int, map_points.MapPoint]  # every map point, for the index's ids
 
     @property
     def latest(self) -> str | None:
@@ -44,7 +45,7 @@ class Facts:
 
 
 def load(conn: Connection) -> Facts:
-    return Facts(months.street_months(conn), months.stop_forces_by_month(conn))
+    return Facts(months.street_months(conn), months.stop_forces_by_month(conn), map_points.every(conn))
 
 
 def categories_in(conn: Connection, month: str) -> list[str]:

@@ -124,10 +124,11 @@ def register(bp: Blueprint) -> None:
         args = params.parse(request)
         area = args.area()
         with _connection() as (release_id, conn):
-            month = _facts(release_id, conn).month(args.date)
+            facts = _facts(release_id, conn)
+            month = facts.month(args.date)
             if month is None:
                 return _json_list([])
-            point_ids = sorted(p.id for p in map_points.in_area(conn, area))
+            point_ids = sorted(p.id for p in map_points.in_area(conn, area, facts.points))
             if not point_ids:
                 return _json_list([])
             crimes = _caches()[0].get(release_id, month, conn)
@@ -190,10 +191,11 @@ def register(bp: Blueprint) -> None:
         args = params.parse(request)
         area = args.area()
         with _connection() as (release_id, conn):
-            month = _facts(release_id, conn).month(args.date)
+            facts = _facts(release_id, conn)
+            month = facts.month(args.date)
             if month is None:
                 return _json_list([])
-            point_ids = [p.id for p in map_points.in_area(conn, area)]
+            point_ids = [p.id for p in map_points.in_area(conn, area, facts.points)]
             rows = records.stops(conn, month, point_ids=point_ids) if point_ids else []
         return _json([shapes.stop(r) for r in rows])
 

@@ -7,6 +7,7 @@ box; the exact circle or polygon test then runs on those few.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
 from sqlalchemy import Connection, func, select, text
@@ -18,6 +19,11 @@ from .geometry import Area, BBox, Circle, haversine_m
 _SQLITE_BOX = text(
     "SELECT p.id, p.latitude, p.longitude, p.street_name FROM map_point_rtree r JOIN map_point p ON p.id = r.id "
     "WHERE r.max_lat >= :min_lat AND r.min_lat <= :max_lat AND r.max_lon >= :min_lng AND r.min_lon <= :max_lng"
+)
+# Only the ids, for a caller that holds the map points already (``every``).
+_SQLITE_BOX_IDS = text(
+    "SELECT id FROM map_point_rtree "
+    "WHERE max_lat >= :min_lat AND min_lat <= :max_lat AND max_lon >= :min_lng AND min_lon <= :max_lng"
 )
 _mp = tables.map_point
 _COLUMNS = (_mp.c.id, _mp.c.latitude, _mp.c.longitude, _mp.c.street_name)
@@ -40,23 +46,33 @@ class MapPoint(NamedTuple):
     street_name: str
 
 
-def in_bbox(conn: Connection, box: BBox) -> list[MapPoint]:
-    """Every map point inside the box, edges included, in no particular order."""
-    if conn.dialect.name == "sqlite":
-        params = {"min_lat": box.min_lat, "max_lat": box.max_lat, "min_lng": box.min_lng, "max_lng": box.max_lng}
-        rows = conn.execute(_SQLITE_BOX, params)
+def every(conn: Connection) -> dict[int, MapPoint]:
+    """Every map point by id (a release holds some 12,000 in London)."""
+    return {row[0]: MapPoint(*row) for row in conn.execute(select(*_COLUMNS))}
+
+
+def in_bbox(conn: Connection, box: BBox, known: Mapping[int, MapPoint] | None = None) -> list[MapPoint]:
+    """Every map point inside the box, edges included, in no particular order.
+
+    ``known``: every map point by id (from ``every``), for a caller that keeps them; on
+    SQLite the index then answers ids only and no row of ``map_point`` is read.
+    """
+    params = {"min_lat": box.min_lat, "max_lat": box.max_lat, "min_lng": box.min_lng, "max_lng": box.max_lng}
+    if conn.dialect.name == "sqlite" and known is not None:
+        points: Iterable[MapPoint] = (known[i] for (i,) in conn.execute(_SQLITE_BOX_IDS, params) if i in known)
+    elif conn.dialect.name == "sqlite":
+        points = (MapPoint(*row) for row in conn.execute(_SQLITE_BOX, params))
     else:
-        rows = conn.execute(_postgres_box(box))
+        points = (MapPoint(*row) for row in conn.execute(_postgres_box(box)))
     # The R*Tree keeps 32-bit floats rounded outwards: exact edges are checked here.
-    points = (MapPoint(*row) for row in rows)
     return [p for p in points if box.contains(p.latitude, p.longitude)]
 
 
-def in_area(conn: Connection, area: Area) -> list[MapPoint]:
-    """Every map point inside a circle, polygon or box."""
+def in_area(conn: Connection, area: Area, known: Mapping[int, MapPoint] | None = None) -> list[MapPoint]:
+    """Every map point inside a circle, polygon or box (``known`` as for ``in_bbox``)."""
     if isinstance(area, BBox):
-        return in_bbox(conn, area)
-    return [p for p in in_bbox(conn, area.bbox()) if area.contains(p.latitude, p.longitude)]
+        return in_bbox(conn, area, known)
+    return [p for p in in_bbox(conn, area.bbox(), known) if area.contains(p.latitude, p.longitude)]
 
 
 def by_id(conn: Connection, point_id: int) -> MapPoint | None:

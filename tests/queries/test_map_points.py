@@ -16,11 +16,15 @@ def _all_points(conn):
 
 def test_radius_matches_a_full_scan(any_conn):
     everything = _all_points(any_conn)
+    known = map_points.every(any_conn)
+    assert sorted(known.values()) == sorted(everything)
     for lat, lng in [(51.515, -0.09), (51.5074, -0.1278), (51.45, 0.05)]:
         circle = Circle(lat, lng, ONE_MILE_M)
         expected = {p.id for p in everything if circle.contains(p.latitude, p.longitude)}
         found = {p.id for p in map_points.in_area(any_conn, circle)}
         assert found == expected
+        # with the map points held by the caller, the index answers ids only: same points
+        assert set(map_points.in_area(any_conn, circle, known)) == set(map_points.in_area(any_conn, circle))
         assert expected  # the demo has points near each of these places
 
 
