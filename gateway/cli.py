@@ -7,7 +7,9 @@ to ``./var`` and a SQLite file in it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -167,6 +169,7 @@ def publish(
     from .internal.database import DatabaseURLError
     from .publish.pipeline import PublishError, pseudonym_key
     from .publish.pipeline import publish as run_publish
+    from .publish.remote_store import RemoteStoreError
     from .releases import current_release
 
     settings = _release_settings(data_dir, database_url, releases_dir)
@@ -174,6 +177,7 @@ def publish(
         click.echo(f"release {current_release(settings['RELEASES_DIR'])} is current; nothing to do")
         return
     progress = _Progress(enabled=not quiet)
+    loaded: list = []  # what the remote SPARQL store loaded before the switch
     try:
         options = {
             "key": pseudonym_key(Path(settings["DATA_DIR"]), settings.get("PSEUDONYM_KEY")),
@@ -185,7 +189,11 @@ def publish(
         if archive_dir is not None:
             result = publish_archive(archive_dir, Path(settings["RELEASES_DIR"]), **options)
         else:
+            if settings.get("SPARQL_BACKEND") == "remote":  # current only once the store has it
+                options["before_switch"] = _remote_loader(settings, loaded)
             result = run_publish(settings["DATABASE_URL"], Path(settings["RELEASES_DIR"]), **options)
+    except RemoteStoreError as exc:
+        raise CommandError(f"nothing published: the SPARQL store could not load the new release: {exc}") from None
     except (DatabaseURLError, MappingError, PublishError, ArchiveError, OSError) as exc:
         raise CommandError(str(exc)) from None
     finally:
@@ -200,15 +208,29 @@ def publish(
     for removed in result.removed:
         click.echo(f"  removed old release {removed}")
     if settings.get("SPARQL_BACKEND") == "remote":
-        _load_remote(settings, result.path)
+        _load_remote(settings, result.path, loaded[0] if loaded else None)
 
 
-def _load_remote(settings: dict, release_dir: Path) -> None:
-    """Load a release into the remote SPARQL store (gateway/publish/remote_store.py)."""
+def _remote_loader(settings: dict, loaded: list) -> Callable[[str, Path], None]:
+    """A ``before_switch`` hook loading the new release into the remote SPARQL store."""
+    from .publish.remote_store import RemoteStore
+
+    store = RemoteStore.from_settings(settings)  # a setting missing fails before the build
+
+    def load(release_id: str, folder: Path) -> None:
+        loaded.append(store.load(folder, release_id))
+
+    return load
+
+
+def _load_remote(settings: dict, release_dir: Path, loaded_before: Any = None) -> None:
+    """Load a release into the remote SPARQL store (gateway/publish/remote_store.py), unless
+    ``gateway publish`` did before the switch (``loaded_before``); drop the unkept ones."""
     from .publish.remote_store import RemoteStoreError, sync
 
     try:
         loaded, dropped = sync(settings, release_dir)
+        loaded = loaded_before or loaded
     except RemoteStoreError as exc:
         raise CommandError(
             f"release {release_dir.name} is published but not loaded into the SPARQL store: {exc}"

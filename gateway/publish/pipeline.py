@@ -95,8 +95,13 @@ def publish(
     origin: Origin | None = None,
     release_database_url: str | None = None,
     suppression_threshold: int | None = None,
+    before_switch: Callable[[str, Path], None] | None = None,
 ) -> PublishResult:
     """Build a release from the internal tables (or those ``origin`` names) and make it current.
+
+    ``before_switch(release_id, folder)`` runs on the complete release folder before it
+    becomes current (e.g. loading it into a remote SPARQL store); if it raises, the
+    previous release stays current and the new one is removed.
 
     ``suppression_threshold``: statistical cube cells counting fewer records are withheld;
     None takes the ``SUPPRESSION_THRESHOLD`` setting (``GATEWAY_SUPPRESSION_THRESHOLD``).
@@ -136,6 +141,9 @@ def publish(
         )
         final = releases_dir / release_id
         os.rename(building, final)
+        building = final  # a failure from here on removes the renamed release
+        if before_switch is not None:
+            before_switch(release_id, final)
         releases.switch_to(releases_dir, release_id)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)

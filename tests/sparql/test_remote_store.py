@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
+import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,6 +16,8 @@ from click.testing import CliRunner
 
 from gateway.cli import main
 from gateway.publish.remote_store import RemoteStore, RemoteStoreError, store_graph
+from gateway.releases import current_release
+from tests.sparql.servers import sparql_server
 
 
 @pytest.fixture(scope="module")
@@ -106,3 +111,80 @@ def test_gateway_remote_load_loads_the_current_release(store, virtuoso_server, r
     store.drop("20960101T000000Z")
     missing = CliRunner().invoke(main, ["remote-load", "--data-dir", str(tmp_path), "--release", "nope"])
     assert missing.exit_code == 2 and "no release nope" in missing.output
+
+
+def _served_copy(published_dir: Path, tmp_path: Path) -> Path:
+    """A data directory of our own: the demo internal tables and its published release."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    shutil.copy2(published_dir / "internal.sqlite", data_dir / "internal.sqlite")
+    shutil.copytree(published_dir / "releases", data_dir / "releases", symlinks=True)
+    return data_dir
+
+
+def test_publish_switches_only_once_the_store_has_the_release(
+    store, virtuoso_server, remote_release, published_dir, tmp_path, monkeypatch
+):
+    """No /sparql request fails across a publish on the remote backend: the new release is
+    loaded before it becomes current (pipeline ``before_switch``), the old one served until then."""
+    data_dir = _served_copy(published_dir, tmp_path)
+    releases_dir = data_dir / "releases"
+    settings = virtuoso_server.settings()
+    for key, value in settings.items():
+        monkeypatch.setenv(f"GATEWAY_{key}", value)
+    current_when_loaded = []
+    original_load = RemoteStore.load
+
+    def recording_load(self, folder, release_id=None):
+        current_when_loaded.append((folder.name, current_release(releases_dir)))
+        return original_load(self, folder, release_id)
+
+    monkeypatch.setattr(RemoteStore, "load", recording_load)
+    answers: list[tuple[int, str]] = []
+    stop = threading.Event()
+    with sparql_server(data_dir, settings) as server:
+
+        def ask() -> None:
+            n = 0
+            while not stop.is_set():
+                n += 1  # a new text each time: no answer from the cache
+                reply = server.get("/sparql", params={"query": f"ASK {{ ?s ?p ?o }} # {n}"}, timeout=30)
+                answers.append((reply.status_code, reply.headers.get("X-Release", "")))
+
+        poller = threading.Thread(target=ask)
+        poller.start()
+        try:
+            result = CliRunner().invoke(main, ["publish", "--data-dir", str(data_dir), "--quiet"])
+            new = current_release(releases_dir)
+            deadline = time.monotonic() + 10
+            while not any(r == new for _, r in answers) and time.monotonic() < deadline:
+                time.sleep(0.1)
+        finally:
+            stop.set()
+            poller.join()
+    assert result.exit_code == 0, result.output
+    assert new != remote_release.id and f"loaded release {new} into the SPARQL store" in result.output
+    assert current_when_loaded[0] == (new, remote_release.id)  # loaded while the old one was current
+    assert new in store.loaded()
+    assert answers and {status for status, _ in answers} == {200}, answers
+    assert {r for _, r in answers} == {remote_release.id, new}
+    store.drop(new)
+
+
+def test_a_failed_load_publishes_nothing(store, virtuoso_server, remote_release, published_dir, tmp_path, monkeypatch):
+    data_dir = _served_copy(published_dir, tmp_path)
+    releases_dir = data_dir / "releases"
+    for key, value in virtuoso_server.settings().items():
+        monkeypatch.setenv(f"GATEWAY_{key}", value)
+    before = sorted(p.name for p in releases_dir.iterdir())
+
+    def failing_load(self, folder, release_id=None):
+        raise RemoteStoreError("the bulk loader failed (test)")
+
+    monkeypatch.setattr(RemoteStore, "load", failing_load)
+    result = CliRunner().invoke(main, ["publish", "--data-dir", str(data_dir), "--quiet"])
+    assert result.exit_code != 0
+    assert "nothing published: the SPARQL store could not load the new release" in result.output
+    assert current_release(releases_dir) == remote_release.id
+    assert sorted(p.name for p in releases_dir.iterdir()) == before  # the new release is gone
+    assert set(store.loaded()) >= {remote_release.id}
