@@ -11,7 +11,7 @@ LSOA carry a rate per 1,000 people.
 from __future__ import annotations
 
 import csv
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -32,15 +32,43 @@ from .suppression import Key, suppress
 
 # More groups than this is a download, not an aggregate (and slow to protect).
 MAX_CELLS = 2_000
+# Answers kept per process.
+CACHED_ANSWERS = 64
 
 
 def aggregate(dataset: Dataset, args: dict[str, Any]) -> dict[str, Any]:
-    """The suppressed counts of ``dataset`` grouped by ``args["group"]``."""
+    """The suppressed counts of ``dataset`` grouped by ``args["group"]``.
+
+    A release never changes, so answers are kept per process (a few, least recently
+    used first out): protecting a large table takes seconds, repeating it need not.
+    """
     names = list(args["group"])
     if len(set(names)) != len(names):
         raise BadRequest(f"group: a dimension is named twice in {','.join(names)}")
     release = current_release()
     threshold = int(current_app.config["SUPPRESSION_THRESHOLD"])
+    question = {k: v for k, v in args.items() if k != "format"}
+    key = (release.id, dataset.name, threshold, current_app.config.get("DENOMINATORS"), _frozen(question))
+    cache = current_app.extensions.setdefault("gateway.api.aggregates", OrderedDict())
+    if key in cache:
+        cache.move_to_end(key)
+        return cache[key]
+    body = _aggregate(dataset, args, names, release, threshold)
+    cache[key] = body
+    while len(cache) > CACHED_ANSWERS:
+        cache.popitem(last=False)
+    return body
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+def _aggregate(dataset: Dataset, args: dict[str, Any], names: list[str], release, threshold: int) -> dict[str, Any]:
     sub = dataset.statement().subquery()
     dims = [dataset.dimension(name) for name in names]
     exprs = [dimension_expression(dataset, d, sub, release.base).label(d.name) for d in dims]

@@ -204,3 +204,13 @@ def test_bad_aggregate_parameters(api, url, expected):
 
 def test_unknown_dataset_is_404(api):
     assert api.error("/api/v1/aggregates/parking-tickets?group=month", 404)
+
+
+def test_answers_are_kept_per_release(release_app):
+    client = release_app.test_client()
+    first = client.get("/api/v1/aggregates/street-crime?group=category")
+    again = client.get("/api/v1/aggregates/street-crime?group=category&_format=csv")
+    other = client.get("/api/v1/aggregates/street-crime?group=category&from=2024-01")
+    assert first.status_code == again.status_code == other.status_code == 200
+    assert len(release_app.extensions["gateway.api.aggregates"]) == 2
+    assert first.get_json()["total"] != other.get_json()["total"]
