@@ -53,7 +53,7 @@ def fetch_page(dataset: Dataset, args: dict[str, Any]) -> dict[str, Any]:
         if dataset.name == "outcomes":
             crime = uri_templates()["RecordedCrime"]
             item["crime_uri"] = record_uri(release.base, crime, {"crime_id": "crime_id"}, row)
-        item.update({name: row.get(name) for name in dataset.fields if name not in item})
+        item.update({name: _typed(dataset.fields[name], row.get(name)) for name in dataset.fields if name not in item})
         items.append(item)
     last = max(1, -(-total // size))
     return {
@@ -67,6 +67,11 @@ def fetch_page(dataset: Dataset, args: dict[str, Any]) -> dict[str, Any]:
         "next": _page_url(page + 1, size) if page < last else None,
         "items": items,
     }
+
+
+def _typed(kind: str, value: Any) -> Any:
+    """Booleans as booleans in every format (SQLite hands back 0 and 1)."""
+    return bool(value) if kind == "boolean" and value is not None else value
 
 
 def _page_url(page: int, size: int) -> str:

@@ -229,3 +229,11 @@ def test_page_size_cap_is_configurable(published_dir):
 def test_not_acceptable(api):
     error = api.error("/api/v1/street-crime", 406, headers={"Accept": "image/png"})
     assert "text/csv" in error["message"]
+
+
+def test_booleans_are_booleans_in_csv_and_geojson(api):
+    text = api.get("/api/v1/use-of-force?_pageSize=50&_format=csv").get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert {r["subject_injured"] for r in rows} <= {"true", "false"}
+    features = api.json("/api/v1/stop-and-search?_pageSize=50&_format=geojson")["features"]
+    assert {f["properties"]["operation"] for f in features} <= {True, False, None}
