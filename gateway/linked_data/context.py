@@ -13,16 +13,19 @@ labels stay literals.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 import vocab
 from gateway.current import Release
 from gateway.publish import tables
-from gateway.publish.pipeline import load_checked_mappings
 from gateway.publish.vocabulary import PREFIXES, STATISTICAL_GEOGRAPHY
-from mappings import INTERNAL, Field, Mapping
+
+from .figures import internal_mappings
+
+if TYPE_CHECKING:  # the mapping loader is heavy to import: only when a context is built
+    from mappings import Field, Mapping
 
 XSD_TYPES = {"month": "gYearMonth", "utc-datetime": "dateTime", "boolean": "boolean", "flag": "boolean"}
 
@@ -74,7 +77,7 @@ def _term(release: Release, mapping: Mapping, f: Field) -> dict[str, Any]:
 def _context(release: Release) -> dict[str, Any]:
     base = release.base
     ns = vocab.namespaces(base)
-    mappings = load_checked_mappings(INTERNAL, base).mappings
+    mappings = internal_mappings(base).mappings
     scoped: dict[str, dict[str, Any]] = {}
     meanings: dict[str, set[str]] = {}
     for mapping in mappings:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rdflib import BNode, Graph, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.namespace import OWL, QB, RDF, RDFS, SKOS
 
 import vocab
 from vocab.loader import vocabulary_graph
@@ -21,8 +21,8 @@ TERM_KINDS = (
     (OWL.Class, "Classes"),
     (OWL.ObjectProperty, "Object properties"),
     (OWL.DatatypeProperty, "Datatype properties"),
-    (vocab.namespaces().QB.DimensionProperty, "Data Cube dimensions"),
-    (vocab.namespaces().QB.MeasureProperty, "Data Cube measures"),
+    (QB.DimensionProperty, "Data Cube dimensions"),
+    (QB.MeasureProperty, "Data Cube measures"),
     (RDFS.Datatype, "Datatypes"),
 )
 

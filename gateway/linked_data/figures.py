@@ -14,8 +14,6 @@ from sqlalchemy import func, select
 
 from gateway.current import Release
 from gateway.publish import tables
-from gateway.publish.pipeline import load_checked_mappings
-from mappings import INTERNAL
 
 COLUMNS = ("crimes", "anti-social behaviour", "stops and searches", "uses of force")
 
@@ -56,7 +54,7 @@ class PointRecords:
 @lru_cache(maxsize=4)
 def record_paths(base: str) -> dict[str, tuple[str, str]]:
     """Each record type's URI template and key field, from the mappings."""
-    return {m.record: (m.uri, m.key) for m in load_checked_mappings(INTERNAL, base).mappings}
+    return {m.record: (m.uri, m.key) for m in internal_mappings(base).mappings}
 
 
 def record_path(base: str, record: str, key: int) -> str:
@@ -110,3 +108,11 @@ def point_records(release: Release, point: int) -> PointRecords:
             path = record_path(release.base, "StopAndSearch", row.id)
             months[row.month].append(PointRecord(path, "StopAndSearch", row.type))
     return PointRecords([(month, months[month]) for month in sorted(months, reverse=True)])
+
+
+def internal_mappings(base: str):
+    """The internal mappings, checked; imported on first use (the mapping loader is heavy)."""
+    from gateway.publish.pipeline import load_checked_mappings
+    from mappings import INTERNAL
+
+    return load_checked_mappings(INTERNAL, base)
