@@ -103,3 +103,8 @@ def violated(store: pyoxigraph.Store, name: str, scalable: bool = True) -> bool:
 def violations(store: pyoxigraph.Store, scalable: bool = True) -> list[str]:
     """The names of the constraints ``store`` violates (none for a well-formed cube)."""
     return [name for name in NAMES if violated(store, name, scalable)]
+
+
+def normalize(store: pyoxigraph.Store) -> None:
+    """Run the Recommendation's normalization algorithm (``normalize.ru``) on the default graph."""
+    store.update(PREFIXES + (HERE / "normalize.ru").read_text())
