@@ -73,7 +73,7 @@ class Release:
     @cached_property
     def months(self) -> list[str]:
         """Every month with street-level records, newest first."""
-        months = set(self.manifest.get("counts", {}).get("street", {}))
+        months = set(self.manifest.get("counts", {}).get("street-crime", {}))
         return sorted(months, reverse=True)
 
     @property

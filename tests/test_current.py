@@ -22,6 +22,7 @@ def test_the_current_release_and_its_tables(release_app):
         release = current_release()
         assert release.etag == f'"{release.id}"'
         assert release.months == sorted(release.months, reverse=True)
+        assert release.months[0] == max(release.manifest["counts"]["street-crime"])
         with release.engine.connect() as conn:
             assert conn.exec_driver_sql("SELECT count(*) FROM street").scalar() > 0
         # Read-only: nothing can be written to a published release by mistake.
