@@ -2,11 +2,8 @@
 
 The conditions apply to the dataset's statement as a subquery, so they work the same on
 the SQLite and PostgreSQL release tables. Areas: a bounding box is two ``BETWEEN``s on
-the map point's coordinates; a polygon is its bounding box plus the map points inside it
-(ray casting over the candidates; map points, not records, are tested).
-
-(The spatial functions of the data.police.uk-compatible API live in ``gateway/queries``;
-this module needs only boxes and polygons over the same map points.)
+the map point's coordinates; a polygon is the map points inside it, found by the spatial
+index of the release (``gateway.queries.map_points``, shared with ``/api/``).
 """
 
 from __future__ import annotations
@@ -14,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Subquery, and_, case, false, null, select
+from sqlalchemy import ColumnElement, Connection, Subquery, case, false, null
 from werkzeug.exceptions import BadRequest
 
-from ..publish import tables as t
+from ..queries import map_points
+from ..queries.geometry import Polygon
 from . import values
 from .datasets import Dataset, Dimension, column_name
 
@@ -77,15 +75,7 @@ def _dimension_condition(dataset: Dataset, dim: Dimension, wanted: Sequence[str]
 
 
 def _in_polygon(polygon: list[tuple[float, float]], sub: Subquery, conn: Connection) -> ColumnElement:
-    lats = [lat for lat, _ in polygon]
-    lngs = [lng for _, lng in polygon]
-    p = t.map_point
-    box = and_(p.c.latitude.between(min(lats), max(lats)), p.c.longitude.between(min(lngs), max(lngs)))
-    inside = [
-        row.id
-        for row in conn.execute(select(p.c.id, p.c.latitude, p.c.longitude).where(box))
-        if contains(polygon, row.latitude, row.longitude)
-    ]
+    inside = [point.id for point in map_points.in_area(conn, Polygon(tuple(polygon)))]
     if len(inside) > MAX_POLYGON_POINTS_MATCHED:
         raise BadRequest(
             f"The polygon holds {len(inside):,} map points, more than {MAX_POLYGON_POINTS_MATCHED:,}: "
@@ -93,18 +83,4 @@ def _in_polygon(polygon: list[tuple[float, float]], sub: Subquery, conn: Connect
         )
     if not inside:
         return false()
-    return sub.c.map_point.in_(inside)
-
-
-def contains(polygon: Sequence[tuple[float, float]], lat: float, lng: float) -> bool:
-    """Whether (lat, lng) is inside ``polygon`` (even-odd rule; the ring closes itself)."""
-    inside = False
-    j = len(polygon) - 1
-    for i, (lat_i, lng_i) in enumerate(polygon):
-        lat_j, lng_j = polygon[j]
-        if (lat_i > lat) != (lat_j > lat):
-            crossing = lng_i + (lat - lat_i) * (lng_j - lng_i) / (lat_j - lat_i)
-            if lng < crossing:
-                inside = not inside
-        j = i
-    return inside
+    return sub.c.map_point.in_(sorted(inside))
