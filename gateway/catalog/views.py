@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 from flask import Response, abort, current_app, render_template, send_file
 from rdflib import Graph
 
@@ -108,8 +110,6 @@ def download(path: str):
 
 
 def _base64(hex_digest: str) -> str:
-    import base64
-
     return base64.b64encode(bytes.fromhex(hex_digest)).decode()
 
 

@@ -75,7 +75,7 @@ class CubeBuilder:
     reports: dict[str, CubeReport] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.threshold, int) or self.threshold < 1:
+        if isinstance(self.threshold, bool) or not isinstance(self.threshold, int) or self.threshold < 1:
             raise ValueError(f"the suppression threshold must be a whole number of at least 1, not {self.threshold!r}")
         self.base = self.vocabulary.base
         self.ns = self.vocabulary.ns

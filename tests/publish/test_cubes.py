@@ -234,7 +234,7 @@ def test_the_threshold_decides_what_is_withheld(release_engine):
     assert all(r["suppressed"] == 0 for r in builder.report()["datasets"].values())
 
 
-@pytest.mark.parametrize("threshold", [0, -3, 2.5, "5"])
+@pytest.mark.parametrize("threshold", [0, -3, 2.5, "5", True])
 def test_a_bad_threshold_is_refused(threshold):
     with pytest.raises(ValueError, match="threshold"):
         CubeBuilder(load_vocabulary(BASE), threshold=threshold)
