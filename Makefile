@@ -21,7 +21,8 @@ serve: $(STAMP) ## Build and publish the demo data if missing, then serve on 127
 	$(BIN)/gateway publish --if-missing
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
-test: $(STAMP) ## Lint, then run the whole test suite
+test: $(STAMP) ## Lint, then run the whole test suite (installs Virtuoso and Chromium from Debian if missing)
+	.ci/test-packages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
