@@ -124,3 +124,156 @@ def test_cors_keeps_what_an_interface_exposes(app):
 
     exposed = app.test_client().get("/_exposes").headers["Access-Control-Expose-Headers"]
     assert exposed.startswith("X-Own, ") and "ETag" in exposed
+
+
+# --- CORS for the SPARQL endpoint's POST --------------------------------------------------
+
+ORIGIN = {"Origin": "https://yasgui.example.org"}
+
+
+@pytest.fixture(scope="module")
+def served_app(published_dir, tmp_path_factory):
+    """An app on the demo release whose SPARQL engine processes are closed after the module."""
+    from gateway import create_app
+    from tests.conftest import RELEASE_KEY, UNLIMITED
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATA_DIR": str(published_dir),
+            "PSEUDONYM_KEY": RELEASE_KEY,
+            "SPARQL_QUERY_LOG": "",
+            "SPARQL_SLOTS_DIR": str(tmp_path_factory.mktemp("http-sparql-slots")),
+            **UNLIMITED,
+        }
+    )
+    yield app
+    app.extensions["gateway.sparql"].backend.close()
+
+
+def test_sparql_preflight_allows_post_with_a_content_type(served_app):
+    preflight = served_app.test_client().options(
+        "/sparql",
+        headers={**ORIGIN, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"},
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    methods = [m.strip() for m in preflight.headers["Access-Control-Allow-Methods"].split(",")]
+    assert "POST" in methods and "GET" in methods
+    allowed = [h.strip().lower() for h in preflight.headers["Access-Control-Allow-Headers"].split(",")]
+    assert "content-type" in allowed and "if-none-match" in allowed
+    assert len(allowed) == len(set(allowed))  # merged with the endpoint's own list, not repeated
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"data": "ASK { ?s ?p ?o }", "content_type": "application/sparql-query"},
+        {"data": {"query": "ASK { ?s ?p ?o }"}},
+        {"data": {"query": "ASK { ?s ?p "}},  # a syntax error is readable cross-origin too
+    ],
+)
+def test_sparql_post_answers_may_be_read_cross_origin(served_app, body):
+    response = served_app.test_client().post(
+        "/sparql", headers={**ORIGIN, "Accept": "application/sparql-results+json"}, **body
+    )
+    assert response.status_code in (200, 400)
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    exposed = response.headers["Access-Control-Expose-Headers"]
+    assert "X-SPARQL-Truncated" in exposed and "ETag" in exposed
+
+
+def test_other_interfaces_stay_get_only_cross_origin(release_client):
+    preflight = release_client.options(
+        "/api/v1/street-crime", headers={**ORIGIN, "Access-Control-Request-Method": "POST"}
+    )
+    assert "POST" not in preflight.headers["Access-Control-Allow-Methods"]
+    posted = release_client.post(
+        "/api/crimes-street/all-crime", data={"lat": "51.5", "lng": "-0.1", "date": "2024-01"}, headers=ORIGIN
+    )
+    assert posted.status_code == 200 and "Access-Control-Allow-Origin" not in posted.headers
+
+
+# --- 304 before the view runs ----------------------------------------------------------------
+
+SHORT_CIRCUITED = {
+    "/api/v1/street-crime?_pageSize=5": "api.street-crime-records",
+    "/api/v1/datasets": "api.datasets",
+    "/api/forces": "police_uk.forces_list",
+    "/api/crimes-street/all-crime?lat=51.5&lng=-0.1&date=2024-01": "police_uk.crimes_street",
+    "/doc/borough": "linked_data.document",
+    "/catalog": "catalog.catalog",
+    "/catalog.ttl": "catalog.catalog",
+    "/sparql?query=ASK%20%7B%3Fs%20%3Fp%20%3Fo%7D": "sparql.endpoint",
+}
+
+
+@pytest.fixture(scope="module")
+def counting_app(served_app):
+    """``served_app`` with each view of SHORT_CIRCUITED counting its calls."""
+    calls: dict[str, int] = {}
+    for endpoint in set(SHORT_CIRCUITED.values()):
+        view = served_app.view_functions[endpoint]
+
+        def counting(*args, _view=view, _endpoint=endpoint, **kwargs):
+            calls[_endpoint] = calls.get(_endpoint, 0) + 1
+            return _view(*args, **kwargs)
+
+        served_app.view_functions[endpoint] = counting
+    return served_app, calls
+
+
+@pytest.fixture
+def counted(counting_app):
+    """A client of the counting app, and how often each view ran in this test."""
+    app, calls = counting_app
+    calls.clear()
+    return app.test_client(), calls
+
+
+@pytest.mark.parametrize("url", list(SHORT_CIRCUITED))
+def test_a_held_etag_is_answered_before_the_view_runs(counted, published_release, url):
+    client, calls = counted
+    endpoint = SHORT_CIRCUITED[url]
+    first = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert first.status_code == 200 and calls[endpoint] == 1
+    etag = first.headers["ETag"]
+    for method in (client.get, client.head):
+        again = method(url, headers={"Accept-Encoding": "gzip", "If-None-Match": f'"other", {etag}'})
+        assert again.status_code == 304 and again.data == b""
+        assert calls[endpoint] == 1  # the view never ran
+        assert again.headers["ETag"] == etag
+        assert again.headers["Cache-Control"] == first.headers["Cache-Control"] == "public, max-age=300"
+        vary = lambda r: {v.strip() for v in r.headers["Vary"].split(",")}  # noqa: E731
+        assert vary(again) == vary(first) >= {"Accept", "Accept-Encoding"}
+        assert again.headers["Access-Control-Allow-Origin"] == "*"
+    # Another representation (Accept) or another URL does not match that tag.
+    other = client.get(url, headers={"Accept": "text/turtle, */*;q=0.1", "If-None-Match": etag})
+    assert other.status_code in (200, 406) and calls[endpoint] == 2
+    assert other.headers.get("ETag") != etag
+    elsewhere = client.get("/api/crime-categories", headers={"If-None-Match": etag})
+    assert elsewhere.status_code == 200
+
+
+def test_a_wildcard_or_stale_tag_runs_the_view(counted):
+    client, calls = counted
+    url = "/catalog"
+    etag = client.get(url).headers["ETag"]
+    assert client.get(url, headers={"If-None-Match": "*"}).status_code == 304  # matched after the view ran
+    assert calls["catalog.catalog"] == 2
+    stale = etag.replace("-", "-0", 1)
+    assert client.get(url, headers={"If-None-Match": stale}).status_code == 200
+    assert client.get("/no-such-page", headers={"If-None-Match": etag}).status_code == 404
+
+
+def test_health_probes_and_downloads_are_not_short_circuited(release_client):
+    probe = release_client.get("/healthz", headers={"If-None-Match": "*"})
+    assert probe.status_code == 200 and "ETag" not in probe.headers
+    listing = release_client.get("/downloads", headers={"Accept": "application/json"}).get_json()
+    path = listing["files"][1]["path"]
+    download = release_client.get(f"/downloads/{path}", headers={"Accept-Encoding": "gzip"})
+    assert download.headers["ETag"].strip('"') == listing["files"][1]["sha256"]
+    again = release_client.get(f"/downloads/{path}", headers={"If-None-Match": download.headers["ETag"]})
+    again.close()
+    download.close()
+    assert again.status_code == 304 and again.headers["ETag"] == download.headers["ETag"]

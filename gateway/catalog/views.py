@@ -102,10 +102,8 @@ def download(path: str):
         max_age=int(current_app.config.get("HTTP_MAX_AGE", 300)),
     )
     response.headers["Digest"] = f"sha-256={_base64(found.sha256)}"
-    # Served byte for byte as published: the app-wide compression (gateway/http.py) would
-    # otherwise re-encode CSVs, even partial (206) answers, under the file's strong ETag and
-    # byte ranges. It leaves alone answers that state their content coding.
-    response.headers["Content-Encoding"] = "identity"
+    # Served byte for byte as published: the app-wide compression (gateway/http.py) leaves
+    # file responses and partial (206) answers alone.
     return response
 
 

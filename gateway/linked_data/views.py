@@ -48,9 +48,8 @@ def _negotiated(path: str) -> tuple[str, Format]:
 
 
 def _conditional(response: Response, release: Release, fmt: Format) -> Response:
-    """Documents change only with the release: an ETag per release and format."""
-    response.set_etag(f"{release.id}-{fmt.name}")
-    response.headers["Cache-Control"] = "public, max-age=300"
+    """Documents change only with the release: gateway/http.py gives them its release ETag
+    (per URL and Accept, so a conditional GET is answered before the view runs) and caching."""
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response.make_conditional(request)
 
