@@ -1,4 +1,4 @@
-"""/catalog (DCAT), /.well-known/void (VoID) and /downloads (the dumps, with range requests)."""
+"""/catalog (DCAT), /data/... (its datasets), /.well-known/void (VoID) and /downloads."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from rdflib import Graph
 
 from gateway import negotiation
 from gateway.current import current_release
-from gateway.linked_data.representations import serialize
+from gateway.linked_data.iris import valid_key
+from gateway.linked_data.representations import serialize, split_extension
+from gateway.linked_data.views import not_found
 from gateway.negotiation import HTML, JSON, JSONLD, NTRIPLES, RDFXML, TURTLE, Format
 
-from . import bp, dcat, downloads, void
+from . import bp, datasets, dcat, downloads, void
 
 CATALOG_FORMATS: tuple[Format, ...] = (HTML, TURTLE, JSONLD, NTRIPLES, RDFXML)
 VOID_FORMATS: tuple[Format, ...] = (TURTLE, JSONLD, NTRIPLES, RDFXML)
@@ -49,8 +51,32 @@ def catalog(ext: str | None = None):
             f'</catalog.{f.extension}>; rel="alternate"; type="{f.media_type}"' for f in CATALOG_FORMATS[1:]
         )
         return negotiation.vary_accept(response)
-    graph = dcat.catalogue(release, current_app.config["CONTACT_EMAIL"])
+    graph = datasets.catalogue_graph(release, current_app.config["CONTACT_EMAIL"])
     return _rdf(graph, fmt, "/catalog", CATALOG_FORMATS)
+
+
+@bp.get("/data/<path:path>")
+def dataset(path: str):
+    """``{base}data/{path}``: a dataset of the catalogue, described from it."""
+    name, extension = split_extension(path)
+    fmt = negotiation.negotiate(CATALOG_FORMATS, extension.name if extension else None)
+    local = f"/data/{name}"
+    release = current_release()
+    iri = f"{release.base}data/{name}"
+    graph = datasets.catalogue_graph(release, current_app.config["CONTACT_EMAIL"])
+    described = datasets.describe(graph, iri)
+    if described is None:
+        named = f" {iri}" if valid_key(name) else " at this path"  # never echo control characters
+        return not_found(fmt, local, f"The catalogue has no dataset{named}; /catalog lists them.")
+    if fmt is HTML:
+        view = datasets.page(graph, release, iri)
+        body = render_template("catalog/dataset.html", view=view, local=local, offered=CATALOG_FORMATS[1:])
+        response = Response(body, content_type=HTML.content_type)
+        response.headers["Link"] = ", ".join(
+            f'<{local}.{f.extension}>; rel="alternate"; type="{f.media_type}"' for f in CATALOG_FORMATS[1:]
+        )
+        return negotiation.vary_accept(response)
+    return _rdf(described, fmt, local, CATALOG_FORMATS)
 
 
 @bp.get("/.well-known/void")

@@ -72,10 +72,8 @@ class Labeller:
     def link(self, iri: str) -> str:
         """The local page of ``iri``; ONS areas we publish figures for go to our own page.
 
-        Datasets (``{base}data/...``) are described in the DCAT catalogue, so they link there.
+        Datasets (``{base}data/...``) link to their own pages (``/data/...``, from the catalogue).
         """
-        if iri.startswith(f"{self.base}data/"):
-            return "/catalog"
         if iri.startswith(str(STATID)):
             code = iri[len(str(STATID)) :]
             if code in BOROUGH_NAMES:
