@@ -21,8 +21,10 @@ VOID_FORMATS: tuple[Format, ...] = (TURTLE, JSONLD, NTRIPLES, RDFXML)
 DOWNLOADS_FORMATS: tuple[Format, ...] = (HTML, JSON)
 
 
-def _rdf(graph: Graph, fmt: Format, local: str, offered: tuple[Format, ...]) -> Response:
-    response = Response(serialize(graph, fmt), content_type=fmt.content_type)
+def _rdf(graph: Graph | str, fmt: Format, local: str, offered: tuple[Format, ...]) -> Response:
+    """``graph`` (or its serialisation) as ``fmt``, with its alternates."""
+    body = graph if isinstance(graph, str) else serialize(graph, fmt)
+    response = Response(body, content_type=fmt.content_type)
     links = [f'<{local}.{f.extension}>; rel="alternate"; type="{f.media_type}"' for f in offered if f is not fmt]
     response.headers["Link"] = ", ".join(links)
     return negotiation.vary_accept(response)
@@ -51,8 +53,8 @@ def catalog(ext: str | None = None):
             f'</catalog.{f.extension}>; rel="alternate"; type="{f.media_type}"' for f in CATALOG_FORMATS[1:]
         )
         return negotiation.vary_accept(response)
-    graph = datasets.catalogue_graph(release, current_app.config["CONTACT_EMAIL"])
-    return _rdf(graph, fmt, "/catalog", CATALOG_FORMATS)
+    text = datasets.catalogue_text(release, current_app.config["CONTACT_EMAIL"], fmt)
+    return _rdf(text, fmt, "/catalog", CATALOG_FORMATS)
 
 
 @bp.get("/data/<path:path>")

@@ -10,6 +10,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF
 
 from gateway.catalog import datasets
 from gateway.catalog.terms import DCAT
+from gateway.negotiation import TURTLE
 from tests.catalog.conftest import fetch
 from tests.linked_data.rdf import parse_rdf
 
@@ -170,6 +171,10 @@ def test_the_catalogue_graph_is_built_once_per_release(published_release):
     first = datasets.catalogue_graph(published_release, "a@example.org")
     assert datasets.catalogue_graph(published_release, "a@example.org") is first
     assert datasets.catalogue_graph(published_release, "b@example.org") is not first
+    text = datasets.catalogue_text(published_release, "a@example.org", TURTLE)
+    assert datasets.catalogue_text(published_release, "a@example.org", TURTLE) is text
+    assert isomorphic(Graph().parse(data=text, format="turtle"), first)
     datasets.forget(published_release)
     assert datasets.catalogue_graph(published_release, "a@example.org") is not first
+    assert datasets.catalogue_text(published_release, "a@example.org", TURTLE) is not text
     datasets.forget(published_release)
