@@ -186,11 +186,11 @@ def publish(
             "release_database_url": settings.get("RELEASE_DATABASE_URL"),
             "progress": progress.step,
         }
+        if settings.get("SPARQL_BACKEND") == "remote":  # current only once the store has it
+            options["before_switch"] = _remote_loader(settings, loaded)
         if archive_dir is not None:
             result = publish_archive(archive_dir, Path(settings["RELEASES_DIR"]), **options)
         else:
-            if settings.get("SPARQL_BACKEND") == "remote":  # current only once the store has it
-                options["before_switch"] = _remote_loader(settings, loaded)
             result = run_publish(settings["DATABASE_URL"], Path(settings["RELEASES_DIR"]), **options)
     except RemoteStoreError as exc:
         raise CommandError(f"nothing published: the SPARQL store could not load the new release: {exc}") from None

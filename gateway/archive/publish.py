@@ -35,8 +35,11 @@ def publish_archive(
     progress: Callable[[str, int], None] | None = None,
     listed: int = LISTED,
     release_database_url: str | None = None,
+    before_switch: Callable[[str, Path], None] | None = None,
 ) -> PublishResult:
     """Publish the archive files under ``directory`` as a new release and make it current.
+
+    ``before_switch`` is passed to :func:`gateway.publish.pipeline.publish`.
 
     :raise ArchiveError: if nothing in the folder can be published.
     :raise MappingError, PublishError: as :func:`gateway.publish.pipeline.publish`.
@@ -61,4 +64,5 @@ def publish_archive(
             progress=progress,
             origin=origin,
             release_database_url=release_database_url,
+            before_switch=before_switch,
         )
