@@ -53,6 +53,7 @@ from SPARQLWrapper.SPARQLExceptions import (
 
 from gateway.publish.remote_store import CATALOG_GRAPH, GRAPH_PREFIX, HAS_GRAPH, release_prefix
 
+from . import evaluate
 from .backend import Answer, BackendUnavailable, Query, QueryFailed, QueryTimeout
 
 if TYPE_CHECKING:
@@ -66,20 +67,13 @@ N_TRIPLES = "application/n-triples"
 GRACE = 5.0  # seconds the HTTP timeout allows beyond the store's own
 CATALOG_RETRY = 5.0  # seconds before asking again whether a missing release has been loaded
 
-RESULT_FORMATS = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
+# The formats the embedded engine writes, and the quad formats Virtuoso's answers are read in.
 GRAPH_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
+    **evaluate.GRAPH_FORMATS,
     "application/n-quads": ox.RdfFormat.N_QUADS,
     "application/trig": ox.RdfFormat.TRIG,
 }
+RESULT_FORMATS = evaluate.RESULT_FORMATS
 
 
 class _Wrapper(SPARQLWrapper):
