@@ -73,14 +73,12 @@ def check_query(text: str, *, max_bytes: int, own_graph: Callable[[str], bool], 
                 "SERVICE is not allowed: this endpoint never makes requests to other servers. "
                 "Run federated queries from your own client instead.",
             )
-    try:
-        with _PARSER:
-            prologue = translatePrologue(prologue_tree, base_iri)
-    except Exception:
-        raise QueryRefused(400, "The query's prologue (PREFIX and BASE declarations) is not valid.") from None
     defaults, named = [], []
     # CompValue.get takes no default (its second argument means something else).
     clauses = body["datasetClause"] if "datasetClause" in body else []  # noqa: SIM401
+    # The prologue is only needed to resolve FROM IRIs; building it costs about 0.5 ms
+    # (rdflib binds its default prefixes each time), so queries without FROM skip it.
+    prologue = _prologue(prologue_tree, base_iri) if clauses else None
     for clause in clauses:
         is_named = "named" in clause
         try:
@@ -96,6 +94,14 @@ def check_query(text: str, *, max_bytes: int, own_graph: Callable[[str], bool], 
             )
         (named if is_named else defaults).append(iri)
     return CheckedQuery(text, form, tuple(defaults), tuple(named))
+
+
+def _prologue(prologue_tree: Any, base_iri: str) -> Any:
+    try:
+        with _PARSER:
+            return translatePrologue(prologue_tree, base_iri)
+    except Exception:
+        raise QueryRefused(400, "The query's prologue (PREFIX and BASE declarations) is not valid.") from None
 
 
 _READ_ONLY = "This endpoint is read-only: SPARQL updates (INSERT, DELETE, LOAD, CLEAR, ...) are refused."
