@@ -25,7 +25,7 @@ from gateway.ratelimit import client_address
 from . import querylog
 from .backend import Answer, Backend, BackendUnavailable, Query, QueryFailed, QueryTimeout
 from .cache import ResultCache
-from .checks import QueryRefused, check_query
+from .checks import CheckedQuery, QueryRefused, check_query, quick_check
 from .description import service_description
 from .embedded import EmbeddedBackend, SyntaxFailure
 from .examples import examples
@@ -143,9 +143,7 @@ def _answer(text: str, default_graphs: tuple, named_graphs: tuple, log: dict) ->
         log.update(cached=True, form=form, format=answer.media_type, rows=answer.rows, truncated=answer.truncated)
         return _respond(answer, release)
     try:
-        checked = check_query(
-            text, max_bytes=state.max_bytes, own_graph=lambda iri: iri in state.graphs(release), base_iri=_base(release)
-        )
+        checked = quick_check(text, max_bytes=state.max_bytes) or _full_check(text, state, release)
         log["form"] = checked.form
         fmt = neg.negotiate(RESULT_FORMATS if checked.form in ("SELECT", "ASK") else GRAPH_FORMATS)
         if default_graphs or named_graphs:
@@ -160,14 +158,30 @@ def _answer(text: str, default_graphs: tuple, named_graphs: tuple, log: dict) ->
     except QueryTimeout as error:
         return _error(503, str(error), retry_after=5)
     except SyntaxFailure as error:
+        if checked.quick:  # the gateway's parser words syntax errors the same way on every path
+            try:
+                _full_check(text, state, release)
+            except QueryRefused as refused:
+                return _error(refused.status, refused.message)
         return _error(400, str(error))
     except BackendUnavailable as error:
         return _error(503, str(error), retry_after=5)
     except QueryFailed as error:
+        if checked.quick:  # the engine refused what only the quick check saw: say why in our words
+            try:
+                _full_check(text, state, release)
+            except QueryRefused as refused:
+                return _error(refused.status, refused.message)
         return _error(400, str(error))
     log.update(format=answer.media_type, rows=answer.rows, truncated=answer.truncated)
     state.cache.put(key, (answer, checked.form), len(answer.body) + len(text))
     return _respond(answer, release)
+
+
+def _full_check(text: str, state, release: Release) -> CheckedQuery:
+    return check_query(
+        text, max_bytes=state.max_bytes, own_graph=lambda iri: iri in state.graphs(release), base_iri=_base(release)
+    )
 
 
 def _respond(answer: Answer, release: Release) -> Response:

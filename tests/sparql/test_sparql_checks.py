@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.sparql.checks import QueryRefused, check_query
+from gateway.sparql.checks import QueryRefused, check_query, quick_check
 
 OURS = "https://data.met.police.uk/graph/"
 
@@ -48,3 +48,48 @@ def test_refusals(text, status, says):
     with pytest.raises(QueryRefused) as refused:
         check(text)
     assert refused.value.status == status and says in refused.value.message
+
+
+# --- quick_check: the common case without rdflib's parser -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "form"),
+    [
+        ("SELECT * WHERE { ?s ?p ?o }", "SELECT"),
+        ("PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n# a comment\nBASE <http://x/>\n  select ?x {}", "SELECT"),
+        ("PREFIX : <http://x/> ASK {}", "ASK"),
+        ("prefix a:<http://a/>construct{}where{}", "CONSTRUCT"),
+        ("PREFIX pol: <https://data.met.police.uk/def/policing/>\nDESCRIBE <x>", "DESCRIBE"),
+    ],
+)
+def test_quick_check_reads_the_form_after_the_prologue(text, form):
+    checked = quick_check(text, max_bytes=10_000)
+    assert checked is not None and checked.form == form and checked.quick
+    assert checked.from_graphs == () and checked.from_named_graphs == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * FROM <http://169.254.169.254/> { ?s ?p ?o }",
+        "SELECT * { SERVICE <http://169.254.169.254/> { ?s ?p ?o } }",
+        "SELECT * { ?s ?p 'nothing from here' }",  # even inside a string: the full check decides
+        "SELECT * { sErViCe <http://e/> {} }",
+        "INSERT DATA { <a> <b> <c> }",
+        "# SELECT in a comment\nLOAD <http://example.org/>",
+        "define input:grab-all 'yes' SELECT * { ?s ?p ?o }",  # Virtuoso's sponger
+        "SELECT * { ?s ?p ?o } OPTION (QUIETCAST)",
+        "SELECT (bif:sprintf('%s', 1) AS ?x) {}",
+        "SELECTED",
+        "PREFIX x: <an iri with spaces> SELECT * {}",
+        "SELECT * { ?s ?p '" + "é" * 6_000 + "' }",  # over the limit in bytes, not in characters
+    ],
+)
+def test_quick_check_leaves_everything_else_to_the_full_check(text):
+    assert quick_check(text, max_bytes=10_000) is None
+
+
+def test_every_quickly_checked_form_is_the_full_checks_form():
+    for text in ("SELECT * WHERE { ?s ?p ?o }", "PREFIX : <http://x/> ASK {}", "DESCRIBE <http://example.org/>"):
+        assert quick_check(text, max_bytes=10_000).form == check(text).form
