@@ -13,6 +13,7 @@ import json
 import pytest
 
 from gateway import create_app
+from gateway.current import registry
 from gateway.publish import release_tables
 from gateway.publish.pipeline import publish
 from tests.conftest import POSTGRES_URL, RELEASE_KEY, UNLIMITED
@@ -44,6 +45,7 @@ def apps(published_dir, tmp_path_factory):
     found = {"sqlite": create_app({"TESTING": True, "DATA_DIR": str(published_dir), **UNLIMITED})}
     if POSTGRES_URL is None:
         yield found
+        registry(found["sqlite"]).close()
         return
     data_dir = tmp_path_factory.mktemp("published-postgres")
     result = publish(
@@ -58,6 +60,8 @@ def apps(published_dir, tmp_path_factory):
     try:
         yield found
     finally:
+        for app in found.values():
+            registry(app).close()  # close the engines' pooled connections before the schema goes
         release_tables.discard([result.release_id], POSTGRES_URL)
 
 
