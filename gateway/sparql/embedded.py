@@ -100,7 +100,9 @@ class EmbeddedBackend:
             raise ValueError("SPARQL_WORKERS must be at least 1")
         self.size = workers
         self.prefixes = prefixes
-        self._idle: queue.Queue[WorkerProcess] = queue.Queue()
+        # Last in, first out: the process that answered last takes the next query, its
+        # store's caches warm (handing queries round the pool cost ~3 ms on a 44 ms query).
+        self._idle: queue.LifoQueue[WorkerProcess] = queue.LifoQueue()
         self._lock = threading.Lock()
         self._started = 0
         self._closed = False
@@ -111,7 +113,7 @@ class EmbeddedBackend:
         # fork); a forked copy of a started pool starts its own.
         with self._lock:
             if self._owner != os.getpid():
-                self._idle, self._started, self._owner = queue.Queue(), 0, os.getpid()
+                self._idle, self._started, self._owner = queue.LifoQueue(), 0, os.getpid()
             missing = self.size - self._started
             self._started = self.size
         for _ in range(missing):

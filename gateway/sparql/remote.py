@@ -1,4 +1,4 @@
-"""The remote backend: a SPARQL 1.1 store over HTTP (tested with Virtuoso), via SPARQLWrapper.
+"""The remote backend: a SPARQL 1.1 store over HTTP (tested with Virtuoso), on kept-alive connections.
 
 Releases live in the store under graphs of their own (``gateway.publish.remote_store``):
 the public graph ``{base}graph/x`` of release R is stored as
@@ -16,10 +16,11 @@ the public graph ``{base}graph/x`` of release R is stored as
   subject or object (that is data, stored as published), and maps stored graph IRIs in
   the results back. A graph IRI compared with a ``GRAPH ?g`` variable in a FILTER or
   VALUES is not rewritten: such a query finds nothing on this backend;
-- asks the store for SPARQL JSON results (SELECT, ASK) or N-Triples (CONSTRUCT, DESCRIBE)
-  form-encoded, with an explicit Accept (Virtuoso hangs on ``application/sparql-query``
-  bodies and answers ASK without Accept in HTML), then re-serialises them in the
-  negotiated format with pyoxigraph, as the embedded backend does;
+- asks the store, on a pool of kept-alive connections (urllib3), for SPARQL JSON results
+  (SELECT, ASK) or N-Triples (CONSTRUCT, DESCRIBE) form-encoded, with an explicit Accept
+  (Virtuoso hangs on ``application/sparql-query`` bodies and answers ASK without Accept
+  in HTML), then re-serialises them in the negotiated format with pyoxigraph, as the
+  embedded backend does;
 - caps rows with ``maxrows=max_rows+1`` (so a cut is known, never silent) and time with
   Virtuoso's ``timeout`` (milliseconds, Anytime Query: an interrupted answer carries
   ``X-SQL-State: S1TAT`` and becomes QueryTimeout, never partial results) plus an HTTP
@@ -30,26 +31,18 @@ Engine text (error bodies, SQL states) is logged, never passed on.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
-import math
 import re
 import threading
 import time
-import urllib.error
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote_plus
 
 import pyoxigraph as ox
-from SPARQLWrapper import SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import (
-    EndPointInternalError,
-    EndPointNotFound,
-    QueryBadFormed,
-    SPARQLWrapperException,
-    Unauthorized,
-    URITooLong,
-)
+import urllib3
 
 from gateway.publish.remote_store import CATALOG_GRAPH, GRAPH_PREFIX, HAS_GRAPH, release_prefix
 
@@ -64,7 +57,10 @@ log = logging.getLogger(__name__)
 ABSENT_GRAPH = "urn:x-gateway:no-graph"  # never loaded: stands for graphs outside the release
 RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
+FORM = "application/x-www-form-urlencoded"
 GRACE = 5.0  # seconds the HTTP timeout allows beyond the store's own
+CONNECT_TIMEOUT = 5.0
+POOL_SIZE = 8  # kept-alive connections to the store per gunicorn worker (one per thread is plenty)
 CATALOG_RETRY = 5.0  # seconds before asking again whether a missing release has been loaded
 
 # The formats the embedded engine writes, and the quad formats Virtuoso's answers are read in.
@@ -74,20 +70,6 @@ GRAPH_FORMATS = {
     "application/trig": ox.RdfFormat.TRIG,
 }
 RESULT_FORMATS = evaluate.RESULT_FORMATS
-
-
-class _Wrapper(SPARQLWrapper):
-    """SPARQLWrapper told the query form the checks found, instead of finding it again.
-
-    SPARQLWrapper runs regular expressions over the whole text (twice per query) to guess
-    the form; with a release's graphs as dataset pragmas that took ~4 ms of the ~7 ms a
-    point lookup spent in this backend (bench/sparql_bench.py, profiled).
-    """
-
-    form = "SELECT"
-
-    def _parseQueryType(self, query: str) -> str:
-        return self.form
 
 
 class RemoteBackend:
@@ -107,6 +89,12 @@ class RemoteBackend:
         self.endpoint = endpoint
         self.prefixes = dict(prefixes or {})
         self.user_agent = user_agent
+        # Kept-alive HTTP connections, shared by the worker's threads (urllib3's pool is
+        # thread-safe): a new TCP connection and urllib's machinery per query cost more than
+        # a point lookup's whole evaluation in the store.
+        self._pool = urllib3.PoolManager(
+            num_pools=2, maxsize=POOL_SIZE, block=False, headers={"User-Agent": user_agent}
+        )
         self._graphs: dict[str, frozenset[str]] = {}  # release id → public graph IRIs
         self._missing: dict[str, float] = {}  # release id → when it was last found missing
         self._lock = threading.Lock()
@@ -128,7 +116,6 @@ class RemoteBackend:
             N_TRIPLES if graph_form else RESULTS_JSON,
             query.max_rows + 1,
             query.timeout,
-            query.form,
         )
         if headers.get("x-sql-state", "").upper() == "S1TAT":
             log.warning("remote store interrupted a query at its deadline: %s", headers.get("x-sql-message", ""))
@@ -145,6 +132,7 @@ class RemoteBackend:
         with self._lock:
             self._graphs.clear()
             self._missing.clear()
+        self._pool.clear()
 
     # --- releases ------------------------------------------------------------------------
 
@@ -158,7 +146,7 @@ class RemoteBackend:
             raise BackendUnavailable(_not_loaded(release_id))
         node = f"{GRAPH_PREFIX}{release_id}"
         catalogue = f"SELECT ?g WHERE {{ <{node}> <{HAS_GRAPH}> ?g }}"
-        body, _ = self._request(catalogue, [CATALOG_GRAPH], [ABSENT_GRAPH], RESULTS_JSON, None, 30.0, "SELECT")
+        body, _ = self._request(catalogue, [CATALOG_GRAPH], [ABSENT_GRAPH], RESULTS_JSON, None, 30.0)
         try:
             stored = [row["g"]["value"] for row in json.loads(body)["results"]["bindings"]]
         except (ValueError, KeyError, TypeError):
@@ -221,62 +209,76 @@ class RemoteBackend:
         accept: str,
         max_rows: int | None,
         timeout: float,
-        form: str,
     ) -> tuple[bytes, dict[str, str]]:
-        wrapper = _Wrapper(self.endpoint, agent=self.user_agent)
-        wrapper.form = form
-        wrapper.setMethod("POST")
-        wrapper.setRequestMethod("urlencoded")
-        wrapper.setOnlyConneg(True)
         # The dataset as Virtuoso pragmas, which is what it makes of default-graph-uri and
         # named-graph-uri itself; sent as parameters it would echo one response header per
         # graph, more than Python's http.client accepts (100) for a release of many months.
-        defines = [f"define input:default-graph-uri <{g}>" for g in default]
-        defines += [f"define input:named-graph-uri <{g}>" for g in named]
-        wrapper.setQuery("\n".join([*defines, text]))
-        wrapper.addCustomHttpHeader("Accept", accept)
+        body = "query=" + _encoded_pragmas(tuple(default), tuple(named)) + quote_plus(text)
+        body += f"&timeout={max(1, int(timeout * 1000))}"
         if max_rows is not None:
-            wrapper.addParameter("maxrows", str(max_rows))
-        wrapper.addParameter("timeout", str(max(1, int(timeout * 1000))))
-        wrapper.setTimeout(math.ceil(timeout + GRACE))
+            body += f"&maxrows={max_rows}"
+        headers = {"Accept": accept, "Content-Type": FORM}
         started = time.monotonic()
-        try:
-            result = wrapper.query()
-            body = result.response.read()
-            headers = {k.lower(): v for k, v in result.response.headers.items()}
-        except TimeoutError:
-            raise QueryTimeout(_timeout_message(timeout)) from None
-        except QueryBadFormed as exc:
-            log.warning("remote store refused a query: %s", _engine_text(exc))
-            raise QueryFailed("The SPARQL store could not evaluate this query.") from None
-        except EndPointInternalError as exc:
-            text = _engine_text(exc)
-            log.warning("remote store failed on a query: %s", text)
-            if "estimated execution time" in text:
+        deadline = started + timeout + GRACE
+        for attempt in (1, 2):
+            try:
+                response = self._pool.request(
+                    "POST",
+                    self.endpoint,
+                    body=body.encode(),
+                    headers=headers,
+                    timeout=urllib3.Timeout(connect=CONNECT_TIMEOUT, read=max(0.1, deadline - time.monotonic())),
+                    retries=False,
+                    redirect=False,
+                )
+                break
+            except urllib3.exceptions.ReadTimeoutError:
+                raise QueryTimeout(_timeout_message(timeout)) from None
+            except urllib3.exceptions.ProtocolError as exc:
+                # A kept-alive connection the store closed as it was reused: once more on a
+                # new one (queries only read), unless the time is gone.
+                if attempt == 2 or time.monotonic() >= deadline:
+                    log.error("remote store connection failed: %s", exc)
+                    raise BackendUnavailable("The SPARQL store cannot be reached.") from None
+            except urllib3.exceptions.HTTPError as exc:  # refused, unresolvable, connect timeout
+                log.error("remote store cannot be reached: %s", exc)
+                raise BackendUnavailable("The SPARQL store cannot be reached.") from None
+        status = response.status
+        if status == 200:
+            return response.data, {k.lower(): v for k, v in response.headers.items()}
+        engine_text = _engine_text(response.data.decode("utf-8", "replace"))
+        if status == 400:
+            log.warning("remote store refused a query: %s", engine_text)
+            raise QueryFailed("The SPARQL store could not evaluate this query.")
+        if status == 500:
+            log.warning("remote store failed on a query: %s", engine_text)
+            if "estimated execution time" in engine_text:
                 raise QueryFailed(
                     "The SPARQL store estimates that this query would run far too long, so it did not start it; "
                     "narrow it down (fewer graphs, more specific patterns)."
-                ) from None
-            if "max vector length" in text:
-                raise QueryFailed("The result is too large for the SPARQL store to build; add a LIMIT.") from None
-            if _is_timeout(text) or time.monotonic() - started >= timeout:
-                raise QueryTimeout(_timeout_message(timeout)) from None
-            raise QueryFailed("The SPARQL store could not evaluate this query.") from None
-        except (EndPointNotFound, Unauthorized, URITooLong, SPARQLWrapperException) as exc:
-            log.error("remote store refused the gateway: %s", _engine_text(exc))
-            raise BackendUnavailable("The SPARQL store refused the gateway's request.") from None
-        except urllib.error.HTTPError as exc:
-            log.error("remote store answered HTTP %s", exc.code)
-            raise BackendUnavailable("The SPARQL store is unavailable.") from None
-        except urllib.error.URLError as exc:
-            if isinstance(exc.reason, TimeoutError):
-                raise QueryTimeout(_timeout_message(timeout)) from None
-            log.error("remote store cannot be reached: %s", exc.reason)
-            raise BackendUnavailable("The SPARQL store cannot be reached.") from None
-        except OSError as exc:  # connection reset, refused mid-way
-            log.error("remote store connection failed: %s", exc)
-            raise BackendUnavailable("The SPARQL store cannot be reached.") from None
-        return body, headers
+                )
+            if "max vector length" in engine_text:
+                raise QueryFailed("The result is too large for the SPARQL store to build; add a LIMIT.")
+            if _is_timeout(engine_text) or time.monotonic() - started >= timeout:
+                raise QueryTimeout(_timeout_message(timeout))
+            raise QueryFailed("The SPARQL store could not evaluate this query.")
+        if status in (401, 403, 404, 414):
+            log.error("remote store refused the gateway (HTTP %s): %s", status, engine_text)
+            raise BackendUnavailable("The SPARQL store refused the gateway's request.")
+        log.error("remote store answered HTTP %s", status)
+        raise BackendUnavailable("The SPARQL store is unavailable.")
+
+
+@functools.lru_cache(maxsize=64)
+def _encoded_pragmas(default: tuple[str, ...], named: tuple[str, ...]) -> str:
+    """The dataset pragmas, form-encoded: the same for every query on a release's default dataset.
+
+    Encoding them took about a third of the backend's own time per query (100 lines for a
+    release of 50 graphs), so it is done once.
+    """
+    defines = [f"define input:default-graph-uri <{g}>" for g in default]
+    defines += [f"define input:named-graph-uri <{g}>" for g in named]
+    return quote_plus("\n".join(defines) + "\n")
 
 
 # --- the dataset ---------------------------------------------------------------------------

@@ -3,10 +3,13 @@ embedded store, formats, row caps, deadlines, the release's graphs only, safe er
 
 from __future__ import annotations
 
+import http.server
 import json
+import threading
 import time
 from dataclasses import replace
 from types import SimpleNamespace
+from typing import ClassVar
 
 import pyoxigraph as ox
 import pytest
@@ -247,3 +250,63 @@ def test_the_lexer_keeps_the_text_and_finds_the_dataset():
     text = 'PREFIX g: <http://g/> # FROM <http://comment/>\nSELECT "FROM <http://s/>" FROM g:a FROM NAMED <http://b> {}'
     assert "".join(v for _, v in tokenize(text)) == text
     assert dataset_clauses(text) == (["http://g/a"], ["http://b"])
+
+
+def test_queries_reuse_one_kept_alive_connection(remote_release, virtuoso_server):
+    backend = RemoteBackend(virtuoso_server.endpoint)
+    try:
+        for _ in range(5):
+            assert rows(backend.run(remote_release, query("ASK { ?s ?p ?o }", "ASK")).body) is True
+        pool = backend._pool.connection_from_url(virtuoso_server.endpoint)
+        assert pool.num_connections == 1 and pool.num_requests == 6  # the catalogue, then five queries
+    finally:
+        backend.close()
+
+
+class _ClosingStore(http.server.BaseHTTPRequestHandler):
+    """A store that keeps connections alive, then drops one as the next request arrives on it.
+
+    That is the race a pool of kept-alive connections meets when a store closes idle ones.
+    """
+
+    protocol_version = "HTTP/1.1"
+    answered: ClassVar[list[str]] = []
+    dropped: ClassVar[list[str]] = []
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        if getattr(self, "served", 0):
+            type(self).dropped.append(self.path)
+            self.close_connection = True  # no answer at all
+            return
+        self.served = 1
+        if not type(self).answered:  # the first request asks which graphs the release has
+            graphs = [{"g": {"type": "uri", "value": f"{GRAPH_PREFIX}R:{GRAPH}map-points"}}]
+            body = json.dumps({"head": {"vars": ["g"]}, "results": {"bindings": graphs}}).encode()
+        else:
+            body = json.dumps({"head": {}, "boolean": True}).encode()
+        type(self).answered.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_a_connection_the_store_dropped_is_replaced_without_an_error():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _ClosingStore)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    backend = RemoteBackend(f"http://127.0.0.1:{server.server_port}/sparql")
+    release = SimpleNamespace(id="R", base="https://data.met.police.uk/")
+    try:
+        for _ in range(3):
+            assert rows(backend.run(release, query("ASK { ?s ?p ?o }", "ASK")).body) is True
+        # the catalogue and three queries answered; each query first met a dropped connection
+        assert len(_ClosingStore.answered) == 4 and len(_ClosingStore.dropped) == 3
+    finally:
+        backend.close()
+        server.shutdown()
+        server.server_close()
