@@ -33,19 +33,44 @@ class Counts(Counter):
 
 
 class _Inserter:
+    """Rows into one published table, a batch at a time, through the driver's executemany.
+
+    Rows are bound as tuples to one plain INSERT: SQLAlchemy's executemany, binding a dict
+    per row, took more time than the database took to insert them. The release tables
+    have no column defaults, so a column a row leaves out is NULL either way.
+    """
+
     def __init__(self, conn: Connection, table: Table, advance: Callable[[int], None]) -> None:
-        self.conn, self.table, self.advance, self.rows = conn, table, advance, []
+        self.conn, self.table, self.advance = conn, table, advance
+        self.columns = [c.name for c in table.columns]
+        self.sql = _insert_sql(conn, table, self.columns)
+        self.rows: list[tuple] = []
 
     def add(self, row: dict) -> None:
-        self.rows.append(row)
+        self.rows.append(tuple(row.get(c) for c in self.columns))
         if len(self.rows) >= BATCH:
             self.flush()
 
     def flush(self) -> None:
         if self.rows:
-            self.conn.execute(self.table.insert(), self.rows)
+            self.conn.exec_driver_sql(self.sql, self.rows)
             self.advance(len(self.rows))
             self.rows = []
+
+
+PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}  # sqlite3; psycopg
+
+
+def _insert_sql(conn: Connection, table: Table, columns: list[str]) -> str:
+    """``INSERT INTO [schema.]table (columns) VALUES (?, ...)`` for this connection's driver."""
+    preparer = conn.dialect.identifier_preparer
+    name = preparer.format_table(table, use_schema=False)
+    schema = (conn.get_execution_options().get("schema_translate_map") or {}).get(None)
+    if schema:
+        name = f"{preparer.quote_schema(schema)}.{name}"
+    names = ", ".join(preparer.quote(c) for c in columns)
+    marks = ", ".join([PLACEHOLDERS[conn.dialect.paramstyle]] * len(columns))
+    return f"INSERT INTO {name} ({names}) VALUES ({marks})"
 
 
 def fill_release(
@@ -210,6 +235,7 @@ def _lsoas(target: Connection, ctx: PublishContext) -> None:
 
 
 def _map_points(target: Connection, ctx: PublishContext, used: Iterable[int]) -> None:
-    rows = [vars(ctx.points[i]) for i in sorted(used)]
-    for start in range(0, len(rows), BATCH):
-        target.execute(tables.map_point.insert(), rows[start : start + BATCH])
+    out = _Inserter(target, tables.map_point, lambda n: None)
+    for i in sorted(used):
+        out.add(vars(ctx.points[i]))
+    out.flush()

@@ -228,10 +228,12 @@ def _build(
             try:
                 everything = itertools.chain(builder.all(conn), cubes.statements(conn))
                 statements = dumps.write_nquads(_counted(everything, step), nquads, sink=loader.add)
+                # The store is the slowest part: the dumps and the validation are made
+                # while it loads the last pieces.
+                csv_files = dumps.write_csv_dumps(conn, building / "dumps" / "csv")
+                shacl = validation.validate_sample(conn, builder, vocabulary)
             finally:
                 loader.close()
-            csv_files = dumps.write_csv_dumps(conn, building / "dumps" / "csv")
-            shacl = validation.validate_sample(conn, builder, vocabulary)
         if not shacl["conforms"]:
             raise PublishError(f"the release does not conform to the vocabulary's shapes:\n{shacl['report']}")
         loader.finish()
