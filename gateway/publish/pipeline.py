@@ -228,8 +228,9 @@ def _build(
             try:
                 everything = itertools.chain(builder.all(conn), cubes.statements(conn))
                 statements = dumps.write_nquads(_counted(everything, step), nquads, sink=loader.add)
+                loader.given_all()
                 # The store is the slowest part: the dumps and the validation are made
-                # while it loads the last pieces.
+                # while it loads the last pieces and compacts.
                 csv_files = dumps.write_csv_dumps(conn, building / "dumps" / "csv")
                 shacl = validation.validate_sample(conn, builder, vocabulary)
             finally:
@@ -274,6 +275,7 @@ class StoreLoader:
         self.store = pyoxigraph.Store(str(path))
         self.pieces: queue.Queue[bytes | None] = queue.Queue(maxsize=2)
         self.error: BaseException | None = None
+        self.complete = False  # every piece was given: the store is then compacted
         self.thread = threading.Thread(target=self._load, name="store-loader", daemon=True)
         self.thread.start()
 
@@ -284,23 +286,34 @@ class StoreLoader:
                     self.store.bulk_load(piece, format=pyoxigraph.RdfFormat.N_QUADS)
                 except BaseException as exc:  # reported to the publishing thread
                     self.error = exc
+        if self.error is None and self.complete:
+            try:
+                # Compacted for querying here too, while the publishing thread goes on.
+                self.store.optimize()
+            except BaseException as exc:
+                self.error = exc
 
     def add(self, piece: bytes) -> None:
         if self.error is not None:
             raise PublishError(f"loading the RDF store failed: {self.error}")
         self.pieces.put(piece)
 
+    def given_all(self) -> None:
+        """Every piece has been given: the thread loads the rest, then compacts the store."""
+        self.complete = True
+        self.pieces.put(None)
+
     def close(self) -> None:
-        """Wait until every piece is loaded."""
+        """Wait until the thread has done (loading only, when not every piece was given)."""
         if self.thread.is_alive():
-            self.pieces.put(None)
+            if not self.complete:
+                self.pieces.put(None)
             self.thread.join()
         if self.error is not None:
             raise PublishError(f"loading the RDF store failed: {self.error}")
 
     def finish(self) -> None:
-        """Compact the store for querying and close it."""
-        self.store.optimize()
+        """Write the compacted store out and close it."""
         self.store.flush()
         del self.store
 
