@@ -12,8 +12,6 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import queue
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -22,6 +20,7 @@ from sqlalchemy import Connection, select
 from gateway.internal import lookups
 
 from . import tables
+from .background import PieceWorker
 
 STREET_HEADER = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
                  "Crime type,Last outcome category,Context")  # fmt: skip
@@ -252,34 +251,19 @@ class _Compressor:
     def __init__(self, path: Path, level: int = 6) -> None:
         self.raw = open(path, "wb")  # noqa: SIM115 (closed by __exit__)
         self.gz = gzip.GzipFile(fileobj=self.raw, mode="wb", mtime=0, filename="", compresslevel=level)
-        self.pieces: queue.Queue[bytes | None] = queue.Queue(maxsize=2)
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="nquads-gzip", daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        while (data := self.pieces.get()) is not None:
-            if self.error is None:
-                try:
-                    self.gz.write(data)
-                except BaseException as exc:  # reported to the writer
-                    self.error = exc
+        self.worker = PieceWorker(self.gz.write, name="nquads-gzip")
 
     def write(self, data: bytes) -> None:
-        if self.error is not None:
-            raise self.error
-        self.pieces.put(data)
+        self.worker.put(data)
 
     def __enter__(self) -> _Compressor:
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
-        self.pieces.put(None)
-        self.thread.join()
+    def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
         try:
-            if self.error is None:
-                self.gz.close()
+            if exc_type is None:
+                self.worker.given_all()
+            self.worker.close()
+            self.gz.close()
         finally:
             self.raw.close()
-        if self.error is not None and exc_info[0] is None:
-            raise self.error

@@ -14,10 +14,8 @@ import hashlib
 import itertools
 import json
 import os
-import queue
 import secrets
 import shutil
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,17 +23,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph
+from sqlalchemy.engine import URL
 
 from gateway import releases
 from gateway.internal.database import make_engine, parse_database_url
 from mappings import INTERNAL, MappingSet, load_mappings
 
 from . import dumps, release_tables, validation
+from .background import PieceWorker
 from .context import INTERNAL_TABLES, SourceTables, internal_schema, load_context
 from .cubes import CubeBuilder
 from .fill import fill_release
 from .rdf import RdfBuilder
 from .records import Drops
+from .vocabulary import Vocabulary
 from .vocabulary import load as load_vocabulary
 
 DEFAULT_BASE = "https://data.met.police.uk/"
@@ -125,20 +126,10 @@ def publish(
     building = releases_dir / f".building-{release_id}-{os.getpid()}"
     try:
         building.mkdir()
-        manifest = _build(
-            url,
-            building,
-            mappings,
-            vocabulary,
-            key,
-            base,
-            created,
-            release_id,
-            step,
-            origin,
-            release_database_url,
-            cubes,
+        plan = BuildPlan(
+            url, mappings, vocabulary, key, base, created, release_id, step, origin, release_database_url, cubes
         )
+        manifest = _build(plan, building)
         final = releases_dir / release_id
         os.rename(building, final)
         building = final  # a failure from here on removes the renamed release
@@ -197,42 +188,46 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _build(
-    url,
-    building: Path,
-    mappings: MappingSet,
-    vocabulary,
-    key,
-    base,
-    created,
-    release_id,
-    step,
-    origin: Origin,
-    release_database_url: str | None,
-    cubes: CubeBuilder,
-) -> dict:
+@dataclass(frozen=True)
+class BuildPlan:
+    """Everything one publish builds a release from, settled before the build starts."""
+
+    url: URL  # the internal (or archive) tables
+    mappings: MappingSet
+    vocabulary: Vocabulary
+    key: bytes
+    base: str
+    created: datetime
+    release_id: str
+    step: Callable[[str, int], None]
+    origin: Origin
+    release_database_url: str | None
+    cubes: CubeBuilder
+
+
+def _build(plan: BuildPlan, building: Path) -> dict:
     drops = Drops()
-    source_engine = make_engine(url)
-    published = release_tables.create(building, release_id, release_database_url)
+    source_engine = make_engine(plan.url)
+    published = release_tables.create(building, plan.release_id, plan.release_database_url)
     release_engine = published.engine
     try:
         with source_engine.connect() as source, release_engine.begin() as target:
-            ctx = load_context(source, key, origin.tables)
-            ctx.has_concept = vocabulary.has_concept
-            counts = fill_release(source, target, mappings, ctx, drops, lambda n: step("tables", n))
+            ctx = load_context(source, plan.key, plan.origin.tables)
+            ctx.has_concept = plan.vocabulary.has_concept
+            counts = fill_release(source, target, plan.mappings, ctx, drops, lambda n: plan.step("tables", n))
             published.spatial_index(target)
         with release_engine.connect() as conn:
-            builder = RdfBuilder(vocabulary, mappings)
+            builder = RdfBuilder(plan.vocabulary, plan.mappings)
             nquads = building / "dumps" / "release.nq.gz"
             loader = StoreLoader(building / "store")
             try:
-                everything = itertools.chain(builder.all(conn), cubes.statements(conn))
-                statements = dumps.write_nquads(_counted(everything, step), nquads, sink=loader.add)
+                everything = itertools.chain(builder.all(conn), plan.cubes.statements(conn))
+                statements = dumps.write_nquads(_counted(everything, plan.step), nquads, sink=loader.add)
                 loader.given_all()
                 # The store is the slowest part: the dumps and the validation are made
                 # while it loads the last pieces and compacts.
                 csv_files = dumps.write_csv_dumps(conn, building / "dumps" / "csv")
-                shacl = validation.validate_sample(conn, builder, vocabulary)
+                shacl = validation.validate_sample(conn, builder, plan.vocabulary)
             finally:
                 loader.close()
         if not shacl["conforms"]:
@@ -242,19 +237,19 @@ def _build(
         source_engine.dispose()
         release_engine.dispose()
     manifest = {
-        "release": release_id,
-        "created_at": created.isoformat(),
-        "base": base,
+        "release": plan.release_id,
+        "created_at": plan.created.isoformat(),
+        "base": plan.base,
         "source": {
-            **(origin.source or {"database": url.render_as_string(hide_password=True)}),
+            **(plan.origin.source or {"database": plan.url.render_as_string(hide_password=True)}),
             "extracted_at": ctx.extracted_at,
         },
-        "mappings": {m.name: m.checksum for m in mappings.mappings},
+        "mappings": {m.name: m.checksum for m in plan.mappings.mappings},
         "counts": counts.report(),
         "dropped": drops.report(),
-        **({"rejected": origin.rejected} if origin.rejected is not None else {}),
+        **({"rejected": plan.origin.rejected} if plan.origin.rejected is not None else {}),
         "statements": statements,
-        "cubes": cubes.report(),
+        "cubes": plan.cubes.report(),
         "shacl": {k: v for k, v in shacl.items() if k != "report"},
         "tables": published.described,
         "files": _files(building, [*([published.file] if published.file else []), nquads, *csv_files]),
@@ -268,49 +263,33 @@ class StoreLoader:
 
     pyoxigraph's bulk loader releases the GIL, so loading overlaps with generating the
     statements; loading pieces of half a million statements keeps its memory well under
-    what one load of the whole release takes.
+    what one load of the whole release takes. Once every piece is given, the same thread
+    compacts the store for querying while the publishing thread goes on.
     """
 
     def __init__(self, path: Path) -> None:
         self.store = pyoxigraph.Store(str(path))
-        self.pieces: queue.Queue[bytes | None] = queue.Queue(maxsize=2)
-        self.error: BaseException | None = None
-        self.complete = False  # every piece was given: the store is then compacted
-        self.thread = threading.Thread(target=self._load, name="store-loader", daemon=True)
-        self.thread.start()
+        self.worker = PieceWorker(self._load, name="store-loader", finish=self.store.optimize)
 
-    def _load(self) -> None:
-        while (piece := self.pieces.get()) is not None:
-            if self.error is None:
-                try:
-                    self.store.bulk_load(piece, format=pyoxigraph.RdfFormat.N_QUADS)
-                except BaseException as exc:  # reported to the publishing thread
-                    self.error = exc
-        if self.error is None and self.complete:
-            try:
-                # Compacted for querying here too, while the publishing thread goes on.
-                self.store.optimize()
-            except BaseException as exc:
-                self.error = exc
+    def _load(self, piece: bytes) -> None:
+        self.store.bulk_load(piece, format=pyoxigraph.RdfFormat.N_QUADS)
 
     def add(self, piece: bytes) -> None:
-        if self.error is not None:
-            raise PublishError(f"loading the RDF store failed: {self.error}")
-        self.pieces.put(piece)
+        try:
+            self.worker.put(piece)
+        except Exception as exc:
+            raise PublishError(f"loading the RDF store failed: {exc}") from None
 
     def given_all(self) -> None:
-        """Every piece has been given: the thread loads the rest, then compacts the store."""
-        self.complete = True
-        self.pieces.put(None)
+        """Every piece has been given: the rest are loaded, then the store is compacted."""
+        self.worker.given_all()
 
     def close(self) -> None:
-        """Wait until the thread has done (loading only, when not every piece was given)."""
-        if self.thread.is_alive():
-            if not self.complete:
-                self.pieces.put(None)
-            self.thread.join()
-        if self.error is not None:
-            raise PublishError(f"loading the RDF store failed: {self.error}")
+        """Wait until loading (and compacting, once every piece was given) is done."""
+        try:
+            self.worker.close()
+        except Exception as exc:
+            raise PublishError(f"loading the RDF store failed: {exc}") from None
 
     def finish(self) -> None:
         """Write the compacted store out and close it."""
