@@ -211,10 +211,12 @@ class RdfBuilder:
             yield quad(subject, iri(self.vocabulary.expand("dcterms:identifier")), literal(force_id), graph)
 
     def vocabulary_quads(self) -> Iterator[str]:
+        """The vocabulary's statements, sorted: rdflib writes a graph in the order of its
+        hash tables, which differs from one process to the next (PYTHONHASHSEED)."""
         graph = self.graph("vocabulary")
-        for line in self.vocabulary.graph.serialize(format="nt").splitlines():
-            if line.strip():
-                yield line[: line.rstrip().rfind(".")].rstrip() + f" {graph} .\n"
+        lines = self.vocabulary.graph.serialize(format="nt").splitlines()
+        for line in sorted(line for line in lines if line.strip()):
+            yield line[: line.rstrip().rfind(".")].rstrip() + f" {graph} .\n"
 
     def all(self, conn: Connection) -> Iterator[str]:
         """Every statement of the release, in a stable order."""
