@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 
@@ -56,7 +57,7 @@ class Mapping:
     order_by: tuple[str, ...] = ()
     checksum: str = ""
 
-    @property
+    @cached_property
     def name(self) -> str:
         return self.path.stem
 

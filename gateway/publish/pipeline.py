@@ -222,7 +222,9 @@ def _build(plan: BuildPlan, building: Path) -> dict:
             loader = StoreLoader(building / "store")
             try:
                 everything = itertools.chain(builder.all(conn), plan.cubes.statements(conn))
-                statements = dumps.write_nquads(_counted(everything, plan.step), nquads, sink=loader.add)
+                statements = dumps.write_nquads(
+                    everything, nquads, sink=loader.add, progress=lambda n: plan.step("rdf", n)
+                )
                 loader.given_all()
                 # The store is the slowest part: the dumps and the validation are made
                 # while it loads the last pieces and compacts.
@@ -295,13 +297,6 @@ class StoreLoader:
         """Write the compacted store out and close it."""
         self.store.flush()
         del self.store
-
-
-def _counted(lines, step):
-    for n, line in enumerate(lines, start=1):
-        if n % 100_000 == 0:
-            step("rdf", 100_000)
-        yield line
 
 
 def _files(root: Path, paths: list[Path]) -> list[dict]:

@@ -8,7 +8,7 @@ Built from the published tables only, so nothing a mapping does not publish can 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -31,7 +31,10 @@ class RdfBuilder:
         self.by_record = {m.record: m for m in mappings.mappings}
         self._concepts: dict[tuple[str, str], str] = {}
         self._pol: dict[str, str] = {}
-        self._fields: dict[str, list[Field]] = {}
+        self._plans: dict[str, list[tuple[str, str, Callable[[Any], str | None], bool]]] = {}
+        self._graphs: dict[tuple[str, str | None], str] = {}
+        self._derived: dict[tuple[str, str], str] = {}
+        self._id_base = str(vocabulary.ns.ID)
         self.type = iri(RDF_TYPE)
 
     # --- terms -------------------------------------------------------------------------
@@ -47,11 +50,21 @@ class RdfBuilder:
         return self._pol[curie]
 
     def id_iri(self, path: str) -> str:
-        return str(self.vocabulary.ns.ID[path])
+        return self._id_base + path
 
     def graph(self, dataset: str, month: str | None = None) -> str:
         """A named graph: ``{base}graph/{dataset}/{month}`` (one per dataset and month)."""
-        return iri(f"{self.base}graph/{dataset}" + (f"/{month}" if month else ""))
+        key = (dataset, month)
+        if key not in self._graphs:
+            self._graphs[key] = iri(f"{self.base}graph/{dataset}" + (f"/{month}" if month else ""))
+        return self._graphs[key]
+
+    def derived_from(self, dataset: str, month: str) -> str:
+        """The dataset of one month a record belongs to (``prov:wasDerivedFrom``)."""
+        key = (dataset, month)
+        if key not in self._derived:
+            self._derived[key] = iri(str(self.vocabulary.ns.DATA[f"{dataset}/{month}"]))
+        return self._derived[key]
 
     def concept(self, scheme: str, value: str) -> str:
         key = (scheme, value)
@@ -60,59 +73,68 @@ class RdfBuilder:
         return self._concepts[key]
 
     def term(self, f: Field, value: Any) -> str | None:
-        if value is None:
-            return None
+        """The object of a field's statement for one value (None: no statement)."""
+        return None if value is None else self._converter(f)(value)
+
+    def _converter(self, f: Field) -> Callable[[Any], str | None]:
+        """How a field's values (never None) become terms, decided once per field."""
         if f.transform == "flag":
-            return self.concept(f.scheme, f.concept) if value else None
+            concept = self.concept(f.scheme, f.concept)
+            return lambda value: concept if value else None
         if f.scheme:
-            return self.concept(f.scheme, str(value))
+            scheme = f.scheme
+            return lambda value: self.concept(scheme, str(value))
         if f.transform == "snap-to-map-point":
-            return iri(self.id_iri(f"snap-point/{value}"))
+            return lambda value: iri(f"{self._id_base}snap-point/{value}")
         if f.lookup == "force":
-            return iri(self.id_iri(f"organisation/{value}"))
+            return lambda value: iri(f"{self._id_base}organisation/{value}")
         if f.transform == "month":
-            return literal(value, XSD + "gYearMonth")
+            return lambda value: literal(value, XSD + "gYearMonth")
         if f.transform == "utc-datetime":
-            return literal(value, XSD + "dateTime")
-        return typed(value)
+            return lambda value: literal(value, XSD + "dateTime")
+        return typed
 
     # --- records -----------------------------------------------------------------------
 
-    def _ordered(self, mapping: Mapping) -> list[Field]:
-        """Subject fields last, so that every statement about a blank node is contiguous."""
-        if mapping.name not in self._fields:
-            self._fields[mapping.name] = sorted(mapping.fields, key=lambda f: f.on_subject)
-        return self._fields[mapping.name]
+    def _plan(self, mapping: Mapping) -> list[tuple[str, str, Callable[[Any], str | None], bool]]:
+        """(field, property IRI, converter, about the subject) for each field with a property;
+        subject fields last, so that every statement about a blank node is contiguous."""
+        if mapping.name not in self._plans:
+            ordered = sorted((f for f in mapping.fields if f.property), key=lambda f: f.on_subject)
+            plan = [(f.name, self.prop(f.property), self._converter(f), f.on_subject) for f in ordered]
+            self._plans[mapping.name] = plan
+        return self._plans[mapping.name]
 
-    def record(self, mapping: Mapping, values: dict[str, Any], graph: str, parent: str | None = None) -> Iterator[str]:
+    def record(self, mapping: Mapping, values: dict[str, Any], graph: str, parent: str | None = None) -> list[str]:
+        """One record's statements. (Lists, not generators, from here down to the rows: a
+        generator layer per statement cost more than making the statement.)"""
         subject = iri(self.id_iri(mapping.uri.format(**values)))
-        yield quad(subject, self.type, self.pol(mapping.record), graph)
+        out = [quad(subject, self.type, self.pol(mapping.record), graph)]
         if parent is not None and mapping.parent:
-            yield quad(parent, self.prop(mapping.parent.property), subject, graph)
+            out.append(quad(parent, self.prop(mapping.parent.property), subject, graph))
         description = None
-        for f in self._ordered(mapping):
-            if f.property is None:
-                continue
-            obj = self.term(f, values.get(f.name))
-            if obj is None:
+        for name, prop, convert, on_subject in self._plan(mapping):
+            value = values.get(name)
+            if value is None or (obj := convert(value)) is None:
                 continue
             on = subject
-            if f.on_subject:
+            if on_subject:
                 if description is None:
                     # A blank node: a banded description of a subject is never given a URI.
                     description = f"_:{mapping.name}_{values[mapping.key]}"
-                    yield quad(subject, self.pol("subject"), description, graph)
-                    yield quad(description, self.type, self.pol("SubjectDescription"), graph)
+                    out.append(quad(subject, self.pol("subject"), description, graph))
+                    out.append(quad(description, self.type, self.pol("SubjectDescription"), graph))
                 on = description
-            yield quad(on, self.prop(f.property), obj, graph)
+            out.append(quad(on, prop, obj, graph))
         mapped = {f.name for f in mapping.fields}
         for area in ("lsoa_code", "borough_code"):
             if area not in mapped and values.get(area):
                 prop = "lsoa" if area == "lsoa_code" else "borough"
-                yield quad(subject, self.pol(prop), self.concept("statistical-geography", values[area]), graph)
+                out.append(quad(subject, self.pol(prop), self.concept("statistical-geography", values[area]), graph))
         if values.get("month") and not mapping.parent:
-            derived = iri(str(self.vocabulary.ns.DATA[f"{mapping.dataset}/{values['month']}"]))
-            yield quad(subject, self.prop("prov:wasDerivedFrom"), derived, graph)
+            derived = self.derived_from(mapping.dataset, values["month"])
+            out.append(quad(subject, self.prop("prov:wasDerivedFrom"), derived, graph))
+        return out
 
     def street(self, conn: Connection) -> Iterator[str]:
         result = conn.execute(select(tables.street).order_by(tables.street.c.month, tables.street.c.id))
@@ -120,15 +142,16 @@ class RdfBuilder:
             for row in chunk:
                 yield from self.street_row(row)
 
-    def street_row(self, row) -> Iterator[str]:
+    def street_row(self, row) -> list[str]:
         mapping = self.by_record[row.record]
         values = dict(row._mapping)
         values[mapping.key] = row.id
         graph = self.graph(mapping.dataset, row.month)
-        yield from self.record(mapping, values, graph)
+        out = self.record(mapping, values, graph)
         if row.last_outcome:
-            subject = iri(self.id_iri(mapping.uri.format(**values)))
-            yield quad(subject, self.pol("lastOutcome"), self.concept("crime-outcome", row.last_outcome), graph)
+            subject = out[0][: out[0].index(" ")]  # the record's IRI, as the record wrote it
+            out.append(quad(subject, self.pol("lastOutcome"), self.concept("crime-outcome", row.last_outcome), graph))
+        return out
 
     def outcome_statement(self):
         o, s = tables.crime_outcome, tables.street
@@ -139,12 +162,12 @@ class RdfBuilder:
             for row in chunk:
                 yield from self.outcome_row(row)
 
-    def outcome_row(self, row) -> Iterator[str]:
+    def outcome_row(self, row) -> list[str]:
         mapping, parent = self.by_record["CrimeOutcome"], self.by_record["RecordedCrime"]
         values = dict(row._mapping)
         values["outcome_id"] = row.id
         crime = iri(self.id_iri(parent.uri.format(crime_id=row.crime_id)))
-        yield from self.record(mapping, values, self.graph(parent.dataset, row.crime_month), parent=crime)
+        return self.record(mapping, values, self.graph(parent.dataset, row.crime_month), parent=crime)
 
     def simple(self, conn: Connection, record: str, table) -> Iterator[str]:
         if record not in self.by_record:
@@ -153,11 +176,11 @@ class RdfBuilder:
             for row in chunk:
                 yield from self.simple_row(record, row)
 
-    def simple_row(self, record: str, row) -> Iterator[str]:
+    def simple_row(self, record: str, row) -> list[str]:
         mapping = self.by_record[record]
         values = dict(row._mapping)
         values[mapping.key] = row.id
-        yield from self.record(mapping, values, self.graph(mapping.dataset, row.month))
+        return self.record(mapping, values, self.graph(mapping.dataset, row.month))
 
     def tactic_statement(self):
         t, u = tables.use_of_force_tactic, tables.use_of_force
@@ -170,10 +193,10 @@ class RdfBuilder:
             for row in chunk:
                 yield from self.tactic_row(row)
 
-    def tactic_row(self, row) -> Iterator[str]:
+    def tactic_row(self, row) -> list[str]:
         mapping, parent = self.by_record["TacticUse"], self.by_record["UseOfForce"]
         subject = iri(self.id_iri(parent.uri.format(uof_id=row.uof_id)))
-        yield from self.record(mapping, dict(row._mapping), self.graph(parent.dataset, row.month), parent=subject)
+        return self.record(mapping, dict(row._mapping), self.graph(parent.dataset, row.month), parent=subject)
 
     # --- places and organisations ------------------------------------------------------
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.schema import CreateIndex, CreateTable
 
 from gateway.internal.database import make_engine, parse_database_url
 
@@ -56,7 +57,7 @@ def create(building: Path, release_id: str, database_url: str | None) -> Release
     if database_url is None:
         path = building / SQLITE_FILE
         engine = create_engine(f"sqlite:///{path}")
-        tables.metadata.create_all(engine)
+        _create_all(engine)
         return ReleaseTables(engine, {"file": SQLITE_FILE}, path)
     url = parse_database_url(database_url)
     if url.get_backend_name() != "postgresql":
@@ -67,8 +68,19 @@ def create(building: Path, release_id: str, database_url: str | None) -> Release
         conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     translated = engine.execution_options(schema_translate_map={None: schema})
-    tables.metadata.create_all(translated)
+    _create_all(translated)
     return ReleaseTables(translated, {"database": url.render_as_string(hide_password=True), "schema": schema})
+
+
+def _create_all(engine: Engine) -> None:
+    """The tables, then their indexes by name: ``metadata.create_all`` creates a table's
+    indexes in set order, which differs from one process to the next, and so would the
+    release's SQLite file, byte for byte."""
+    with engine.begin() as conn:
+        for table in tables.metadata.sorted_tables:
+            conn.execute(CreateTable(table))
+            for index in sorted(table.indexes, key=lambda i: i.name or ""):
+                conn.execute(CreateIndex(index))
 
 
 def open_tables(release_path: Path, manifest: dict, database_url: str | None) -> Engine:

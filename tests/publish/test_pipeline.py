@@ -157,3 +157,27 @@ def test_statements_not_from_the_tables_are_the_same_in_every_process():
         )
         digests.add(done.stdout.strip())
     assert len(digests) == 1
+
+
+_TABLES_SCHEMA = """
+import sqlite3, sys, tempfile
+from pathlib import Path
+from gateway.publish import release_tables
+
+with tempfile.TemporaryDirectory() as folder:
+    tables = release_tables.create(Path(folder), "R", None)
+    tables.dispose()
+    with sqlite3.connect(Path(folder) / release_tables.SQLITE_FILE) as db:
+        print("\\n".join(sql or "" for (sql,) in db.execute("SELECT sql FROM sqlite_master ORDER BY rowid")))
+"""
+
+
+def test_the_release_tables_are_created_in_the_same_order_in_every_process():
+    """The order of CREATE statements shapes the SQLite file, byte for byte."""
+    schemas = set()
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        command = [sys.executable, "-c", _TABLES_SCHEMA]
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+        schemas.add(done.stdout)
+    assert len(schemas) == 1 and "CREATE INDEX" in schemas.pop()
