@@ -72,10 +72,6 @@ class RdfBuilder:
             self._concepts[key] = iri(self.vocabulary.concept(scheme, value))
         return self._concepts[key]
 
-    def term(self, f: Field, value: Any) -> str | None:
-        """The object of a field's statement for one value (None: no statement)."""
-        return None if value is None else self._converter(f)(value)
-
     def _converter(self, f: Field) -> Callable[[Any], str | None]:
         """How a field's values (never None) become terms, decided once per field."""
         if f.transform == "flag":

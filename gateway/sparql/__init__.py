@@ -27,7 +27,7 @@ from .backend import Answer, Backend, BackendUnavailable, Query, QueryFailed, Qu
 from .cache import ResultCache
 from .checks import CheckedQuery, QueryRefused, check_query, quick_check
 from .description import service_description
-from .embedded import EmbeddedBackend, SyntaxFailure
+from .embedded import EmbeddedBackend
 from .examples import examples
 from .prefixes import default_prefixes
 from .protocol import read_request
@@ -157,17 +157,12 @@ def _answer(text: str, default_graphs: tuple, named_graphs: tuple, log: dict) ->
         return _error(429, f"You already have {state.slots.limit} queries running; wait for one to finish.")
     except QueryTimeout as error:
         return _error(503, str(error), retry_after=5)
-    except SyntaxFailure as error:
-        if checked.quick:  # the gateway's parser words syntax errors the same way on every path
-            try:
-                _full_check(text, state, release)
-            except QueryRefused as refused:
-                return _error(refused.status, refused.message)
-        return _error(400, str(error))
     except BackendUnavailable as error:
         return _error(503, str(error), retry_after=5)
-    except QueryFailed as error:
-        if checked.quick:  # the engine refused what only the quick check saw: say why in our words
+    except QueryFailed as error:  # SyntaxFailure included
+        # The engine refused what only the quick check saw: the gateway's parser says why,
+        # in the same words as on the full check's path (syntax errors included).
+        if checked.quick:
             try:
                 _full_check(text, state, release)
             except QueryRefused as refused:
