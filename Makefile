@@ -39,10 +39,13 @@ bench: $(STAMP) ## Benchmark gateway publish on a Met-size year against morph-kg
 	bench/.venv/bin/pip install --quiet -r bench/requirements.txt
 	$(BIN)/python bench/publish_vs_morph_kgc.py $(BENCH_ARGS)
 
+SPARQL_DATA = $(or $(BENCH_DATA),var/bench/scale-12)
+
 bench-sparql: $(STAMP) ## SPARQL: pyoxigraph, /sparql embedded, Virtuoso, /sparql remote (bench/README.md)
-	test -f $(or $(BENCH_DATA),var/bench/scale-12)/releases/current/manifest.json || \
-		$(BIN)/gateway publish --data-dir $(or $(BENCH_DATA),var/bench/scale-12)
-	$(BIN)/python bench/sparql_bench.py --data-dir $(or $(BENCH_DATA),var/bench/scale-12) $(BENCH_ARGS)
+	test -f $(SPARQL_DATA)/releases/current/manifest.json || { \
+		$(BIN)/gateway demo-data --data-dir $(SPARQL_DATA) --scale 12 --if-missing && \
+		$(BIN)/gateway publish --data-dir $(SPARQL_DATA); }
+	$(BIN)/python bench/sparql_bench.py --data-dir $(SPARQL_DATA) $(BENCH_ARGS)
 
 bench-api: $(STAMP) ## /api/crimes-street 1-mile queries under wrk against Datasette (bench/README.md)
 	command -v wrk >/dev/null || apt-get install -y --no-install-recommends wrk
