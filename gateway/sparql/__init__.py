@@ -14,7 +14,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotAcceptable
 from werkzeug.http import HTTP_STATUS_CODES
 
 from gateway import negotiation as neg
@@ -23,9 +23,19 @@ from gateway.errors import error_body
 from gateway.ratelimit import client_address
 
 from . import querylog
-from .backend import Answer, Backend, BackendUnavailable, Query, QueryFailed, QueryTimeout
+from .backend import (
+    RESULT_FORMS,
+    Answer,
+    Backend,
+    BackendUnavailable,
+    FormatNotAcceptable,
+    MediaTypes,
+    Query,
+    QueryFailed,
+    QueryTimeout,
+)
 from .cache import ResultCache
-from .checks import CheckedQuery, QueryRefused, check_query, quick_check
+from .checks import QueryRefused, prepare
 from .description import service_description
 from .embedded import EmbeddedBackend
 from .examples import examples
@@ -71,7 +81,8 @@ class SparqlService:
             found = frozenset(self.backend.release_graphs(release.id))
             self._graphs[release.id] = found
         if found is None:
-            query = Query(LIST_GRAPHS, "SELECT", (), (), "text/tab-separated-values", 100_000, self.timeout)
+            tsv = MediaTypes("text/tab-separated-values", None)
+            query = Query(LIST_GRAPHS, "SELECT", (), (), tsv, 100_000, self.timeout)
             answer = self.backend.run(release, query)
             rows = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.TSV)
             found = frozenset(row["g"].value for row in rows if row["g"] is not None)
@@ -87,11 +98,20 @@ def make_backend(config: Any) -> Backend:
     """The backend ``SPARQL_BACKEND`` names: ``embedded`` (default) or ``remote``."""
     name = config["SPARQL_BACKEND"]
     if name == "embedded":
-        return EmbeddedBackend(int(config["SPARQL_WORKERS"]), prefixes=default_prefixes(config["BASE_URI"]))
+        return EmbeddedBackend(
+            int(config["SPARQL_WORKERS"]),
+            prefixes=default_prefixes(config["BASE_URI"]),
+            max_bytes=int(config["SPARQL_MAX_QUERY_BYTES"]),
+        )
     if name == "remote":
         from . import remote
 
-        return remote.RemoteBackend(config["SPARQL_ENDPOINT"], prefixes=default_prefixes(config["BASE_URI"]))
+        return remote.RemoteBackend(
+            config["SPARQL_ENDPOINT"],
+            prefixes=default_prefixes(config["BASE_URI"]),
+            check_workers=int(config["SPARQL_WORKERS"]),
+            max_bytes=int(config["SPARQL_MAX_QUERY_BYTES"]),
+        )
     raise ValueError(f"SPARQL_BACKEND must be 'embedded' or 'remote', not {name!r}")
 
 
@@ -112,7 +132,7 @@ def init_app(app: Flask) -> None:
 
 @bp.route("/sparql", methods=["GET", "POST"], strict_slashes=False)
 def endpoint() -> Response:
-    started = time.perf_counter()
+    started = time.monotonic()
     log: dict[str, Any] = {"client": _client(), "status": 200, "cached": False}
     text = None
     try:
@@ -120,19 +140,19 @@ def endpoint() -> Response:
         text = asked.text
         if text is None:
             return describe()
-        response = _answer(asked.text, asked.default_graphs, asked.named_graphs, log)
+        response = _answer(asked.text, asked.default_graphs, asked.named_graphs, log, started + service().timeout)
     except QueryRefused as refused:
         response = _error(refused.status, refused.message)
     except HTTPException as error:
         response = _error(error.code or 500, error.description or "")
     log["status"] = response.status_code
     if text is not None:
-        log["duration_ms"] = round((time.perf_counter() - started) * 1000, 2)
+        log["duration_ms"] = round((time.monotonic() - started) * 1000, 2)
         querylog.record(query_hash=querylog.query_hash(text), **log)
     return response
 
 
-def _answer(text: str, default_graphs: tuple, named_graphs: tuple, log: dict) -> Response:
+def _answer(text: str, default_graphs: tuple, named_graphs: tuple, log: dict, deadline: float) -> Response:
     state = service()
     release = current_release()
     log.update(release=release.id, backend=state.backend.name)
@@ -142,41 +162,48 @@ def _answer(text: str, default_graphs: tuple, named_graphs: tuple, log: dict) ->
         answer, form = cached
         log.update(cached=True, form=form, format=answer.media_type, rows=answer.rows, truncated=answer.truncated)
         return _respond(answer, release)
+    # Linear-time checks here; the full check, if needed, runs in the backend's engine
+    # processes inside the deadline (gateway.sparql.checks).
+    prepared = prepare(text, max_bytes=state.max_bytes)
+    if prepared.form is not None:
+        log["form"] = prepared.form
+    media_types = MediaTypes(_acceptable(RESULT_FORMATS), _acceptable(GRAPH_FORMATS))
+    query = Query(
+        prepared.text,
+        prepared.form,
+        default_graphs,
+        named_graphs,
+        media_types,
+        state.max_rows,
+        state.timeout,
+        deadline,
+    )
     try:
-        checked = quick_check(text, max_bytes=state.max_bytes) or _full_check(text, state, release)
-        log["form"] = checked.form
-        fmt = neg.negotiate(RESULT_FORMATS if checked.form in ("SELECT", "ASK") else GRAPH_FORMATS)
-        if default_graphs or named_graphs:
-            dataset = (default_graphs, named_graphs)  # the protocol's dataset wins over FROM
-        else:
-            dataset = (checked.from_graphs, checked.from_named_graphs)
-        query = Query(text, checked.form, *dataset, fmt.media_type, state.max_rows, state.timeout)
         with state.slots.hold(log["client"]):
             answer = state.backend.run(release, query)
     except TooManyQueries:
         return _error(429, f"You already have {state.slots.limit} queries running; wait for one to finish.")
+    except FormatNotAcceptable as error:
+        log["form"] = error.form
+        neg.negotiate(RESULT_FORMATS if error.form in RESULT_FORMS else GRAPH_FORMATS)  # raises the 406
+        raise
     except QueryTimeout as error:
         return _error(503, str(error), retry_after=5)
     except BackendUnavailable as error:
         return _error(503, str(error), retry_after=5)
     except QueryFailed as error:  # SyntaxFailure included
-        # The engine refused what only the quick check saw: the gateway's parser says why,
-        # in the same words as on the full check's path (syntax errors included).
-        if checked.quick:
-            try:
-                _full_check(text, state, release)
-            except QueryRefused as refused:
-                return _error(refused.status, refused.message)
         return _error(400, str(error))
-    log.update(format=answer.media_type, rows=answer.rows, truncated=answer.truncated)
-    state.cache.put(key, (answer, checked.form), len(answer.body) + len(text))
+    log.update(form=answer.form, format=answer.media_type, rows=answer.rows, truncated=answer.truncated)
+    state.cache.put(key, (answer, answer.form), len(answer.body) + len(text))
     return _respond(answer, release)
 
 
-def _full_check(text: str, state, release: Release) -> CheckedQuery:
-    return check_query(
-        text, max_bytes=state.max_bytes, own_graph=lambda iri: iri in state.graphs(release), base_iri=_base(release)
-    )
+def _acceptable(formats: tuple[neg.Format, ...]) -> str | None:
+    """The negotiated media type among ``formats``, or None when the client accepts none."""
+    try:
+        return neg.negotiate(formats).media_type
+    except NotAcceptable:
+        return None
 
 
 def _respond(answer: Answer, release: Release) -> Response:

@@ -1,26 +1,32 @@
-"""What a query may do here, decided before any engine sees it.
+r"""What a query may do here, decided on the text the engine will run, inside the deadline.
 
-The query is parsed with rdflib's SPARQL parser (parsing only; rdflib never evaluates
-it). A query is refused when it is too long, is not SPARQL 1.1 query syntax (the message
-gives the line and column), is an update (``LOAD``, ``INSERT``, ``CLEAR``...), asks for
-outbound traffic (``SERVICE``), or names in ``FROM`` / ``FROM NAMED`` a graph that is not
-one of the release's own. Engines fetch such IRIs on behalf of whoever sent the query:
-a server-side request forgery hole this module closes.
+``prepare`` runs in the web worker, in time linear in the query's length: the size limit,
+the codepoint escapes (``canonical_text``), how deeply brackets nest, and the quick
+reading of the form. The engine is then given the *canonical* text: escapes already
+expanded, as SPARQL says they are before parsing, so the gateway's parser and the
+engine's read the same characters (rdflib expands ``\u0022`` to a quote before parsing,
+pyoxigraph inside strings only: given the raw text, the two disagreed on where a string
+ended, and a SERVICE call hid from the check).
 
-Parsing costs 1 to 7 ms a query, more than a point lookup costs the engine, and rdflib's
-parser runs one query at a time per process. ``quick_check`` decides the common case
-without it: a query whose text holds neither ``service`` nor ``from`` anywhere (in any
-case, even inside strings or comments) can ask for no outbound traffic and name no
-graph, so once its prologue and form are read it only needs the engine's own parse (its
-syntax errors are reported in the gateway's words, by the backend). Anything else, or
-anything the quick reading does not recognise, takes the full check.
+``check_query`` is the full check, with rdflib's SPARQL parser (parsing only): updates
+(``LOAD``, ``INSERT``, ``CLEAR``...), ``SERVICE``, and ``FROM`` / ``FROM NAMED`` naming a
+graph that is not one of the release's own are refused; a syntax error says where. It
+runs in the engine processes (``gateway.sparql.worker``), so it counts against the
+query's deadline, is killed with it, and never holds a web worker. It is a courtesy (it
+says why); the guarantee that no request leaves is the engine's: its processes have no
+network (``gateway.sparql.sandbox``), and the remote store refuses SERVICE itself.
+
+``quick_check`` decides the common case without rdflib: a canonical text holding neither
+``service`` nor ``from`` anywhere (in any case, even inside strings or comments) can ask
+for no outbound traffic and name no graph, so once its prologue and form are read it only
+needs the engine's own parse. Anything else takes the full check.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,9 +35,14 @@ from rdflib.plugins.sparql.algebra import translatePrologue
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
+from .lexer import nesting_depth
+
 FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
 # Parse trees are shallow; anything deeper is a pathological query.
-MAX_DEPTH = 200
+MAX_DEPTH = 2000
+# Brackets ({ ( [) nested deeper than this are refused before any parser sees the text:
+# pyoxigraph's recursive parser overflowed its stack (SIGSEGV) at about 5,000.
+MAX_NESTING = 100
 # rdflib's parser (pyparsing) keeps state while it parses: one parse at a time per process.
 _PARSER = threading.Lock()
 
@@ -54,6 +65,65 @@ class QueryRefused(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A query ready for an engine: its canonical text, and its form when already known."""
+
+    text: str
+    form: str | None  # SELECT, ASK, CONSTRUCT or DESCRIBE by the quick check; None: full check needed
+
+
+# SPARQL 1.1, 19.2: \uXXXX and \UXXXXXXXX stand for code points anywhere in a query.
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+# What rdflib's parser would expand once more (it also reads \u with 8 digits, any case).
+_LEFT_OVER = re.compile(r"\\[uU][0-9A-Fa-f]{4}")
+
+
+def canonical_text(text: str) -> str:
+    r"""``text`` with its codepoint escapes expanded: what every parser then reads alike.
+
+    Refused (400): an escape for no character (a surrogate, beyond U+10FFFF, NUL), and
+    escapes that spell further escapes (``\u005Cu0022``), which parsers count differently.
+    """
+    if "\\" not in text:
+        return text
+
+    def expand(match: re.Match) -> str:
+        code = int(match.group(1) or match.group(2), 16)
+        if code == 0 or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+            raise QueryRefused(400, f"The escape {match.group()!r} does not stand for a character.")
+        return chr(code)
+
+    expanded = _ESCAPE.sub(expand, text)
+    if _LEFT_OVER.search(expanded):
+        raise QueryRefused(
+            400, "The query's escapes spell further escapes (such as \\u005Cu0022); write the characters instead."
+        )
+    return expanded
+
+
+def prepare(text: str, *, max_bytes: int) -> Prepared:
+    """The cheap checks, in the web worker: size, escapes, nesting, and the quick reading.
+
+    Raise ``QueryRefused``; every step is linear in the query's length.
+    """
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > max_bytes:
+        raise QueryRefused(413, f"The query is {size:,} bytes long; this endpoint accepts at most {max_bytes:,}.")
+    if not text.strip():
+        raise QueryRefused(400, "The query is empty.")
+    canonical = canonical_text(text)
+    depth = nesting_depth(canonical)
+    if depth > MAX_NESTING:
+        raise QueryRefused(
+            400,
+            f"The query nests brackets {depth:,} deep; this endpoint accepts at most {MAX_NESTING} "
+            "levels of { }, ( ) and [ ].",
+        )
+    quick = quick_check(canonical, max_bytes=max_bytes)
+    return Prepared(canonical, quick.form if quick else None)
 
 
 @dataclass(frozen=True)
@@ -82,9 +152,13 @@ def quick_check(text: str, *, max_bytes: int) -> CheckedQuery | None:
     return CheckedQuery(text, form.group(1).upper(), (), (), quick=True)
 
 
-def check_query(text: str, *, max_bytes: int, own_graph: Callable[[str], bool], base_iri: str) -> CheckedQuery:
-    """Parse and check ``text``; raise ``QueryRefused`` with a 4xx status and a reason."""
-    size = len(text.encode("utf-8"))
+def check_query(text: str, *, max_bytes: int, own_graph: Callable[[str], bool] | None, base_iri: str) -> CheckedQuery:
+    """Parse and check ``text``; raise ``QueryRefused`` with a 4xx status and a reason.
+
+    ``own_graph`` says whether a FROM / FROM NAMED IRI is one of the release's graphs;
+    None leaves that to the caller (``refuse_foreign_graphs``).
+    """
+    size = len(text.encode("utf-8", "surrogatepass"))
     if size > max_bytes:
         raise QueryRefused(413, f"The query is {size:,} bytes long; this endpoint accepts at most {max_bytes:,}.")
     if not text.strip():
@@ -98,19 +172,24 @@ def check_query(text: str, *, max_bytes: int, own_graph: Callable[[str], bool], 
         raise QueryRefused(
             400, f"SPARQL syntax error at line {error.lineno}, column {error.col}: {_expected(error)}"
         ) from None
+    except RecursionError:
+        raise QueryRefused(400, "The query is nested too deeply.") from None
     except Exception:
         raise QueryRefused(400, "The query could not be parsed as SPARQL 1.1.") from None
     prologue_tree, body = parsed[0], parsed[1]
     form = FORMS.get(body.name)
     if form is None:
         raise QueryRefused(400, "Only SELECT, ASK, CONSTRUCT and DESCRIBE queries are answered here.")
-    for node in _walk(body, 0):
-        if node.name == "ServiceGraphPattern":
-            raise QueryRefused(
-                400,
-                "SERVICE is not allowed: this endpoint never makes requests to other servers. "
-                "Run federated queries from your own client instead.",
-            )
+    try:
+        services = any(node.name == "ServiceGraphPattern" for node in _walk(body, 0))
+    except RecursionError:
+        raise QueryRefused(400, "The query is nested too deeply.") from None
+    if services:
+        raise QueryRefused(
+            400,
+            "SERVICE is not allowed: this endpoint never makes requests to other servers. "
+            "Run federated queries from your own client instead.",
+        )
     defaults, named = [], []
     # CompValue.get takes no default (its second argument means something else).
     clauses = body["datasetClause"] if "datasetClause" in body else []  # noqa: SIM401
@@ -123,15 +202,25 @@ def check_query(text: str, *, max_bytes: int, own_graph: Callable[[str], bool], 
             iri = str(prologue.absolutize(clause["named" if is_named else "default"]))
         except Exception:
             raise QueryRefused(400, "A FROM clause uses a prefix the query does not declare.") from None
-        if not own_graph(iri):
-            raise QueryRefused(
-                400,
-                f"FROM{' NAMED' if is_named else ''} <{iri[:200]}> is not a graph of this release: this endpoint "
-                "never fetches data from elsewhere. Leave out FROM to query every graph, or name one of ours "
-                "(listed in the service description).",
-            )
         (named if is_named else defaults).append(iri)
+    if own_graph is not None:
+        refuse_foreign_graphs(defaults, named, own_graph)
     return CheckedQuery(text, form, tuple(defaults), tuple(named))
+
+
+def refuse_foreign_graphs(
+    from_graphs: Iterable[str], from_named_graphs: Iterable[str], own_graph: Callable[[str], bool]
+) -> None:
+    """``QueryRefused`` (400) for the first FROM / FROM NAMED IRI that is not the release's."""
+    for is_named, iris in ((False, from_graphs), (True, from_named_graphs)):
+        for iri in iris:
+            if not own_graph(iri):
+                raise QueryRefused(
+                    400,
+                    f"FROM{' NAMED' if is_named else ''} <{iri[:200]}> is not a graph of this release: this "
+                    "endpoint never fetches data from elsewhere. Leave out FROM to query every graph, or name one "
+                    "of ours (listed in the service description).",
+                )
 
 
 def _prologue(prologue_tree: Any, base_iri: str) -> Any:

@@ -33,7 +33,7 @@ def read_request(request: Request, max_bytes: int) -> ProtocolRequest:
     args = request.args
     if "update" in args or "using-graph-uri" in args or "using-named-graph-uri" in args:
         raise QueryRefused(403, _READ_ONLY)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):  # HEAD: the same answer without its body
         return _from_parameters(args, args, allow_none=True)
     mimetype = request.mimetype
     if mimetype == UPDATE:

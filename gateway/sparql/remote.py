@@ -34,11 +34,10 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import re
 import threading
 import time
 import urllib.error
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
@@ -56,7 +55,10 @@ from SPARQLWrapper.SPARQLExceptions import (
 from gateway.publish.remote_store import CATALOG_GRAPH, GRAPH_PREFIX, HAS_GRAPH, release_prefix
 
 from . import evaluate
-from .backend import Answer, BackendUnavailable, Query, QueryFailed, QueryTimeout
+from .backend import Answer, BackendUnavailable, Query, QueryFailed, QueryTimeout, timeout_message
+from .checks import QueryRefused, refuse_foreign_graphs
+from .lexer import declared_prefixes, expand, tokenize
+from .pool import EnginePool
 
 if TYPE_CHECKING:
     from gateway.current import Release
@@ -91,6 +93,8 @@ class RemoteBackend:
         *,
         prefixes: dict[str, str] | None = None,
         user_agent: str = "met-open-data-gateway",
+        check_workers: int = 2,
+        max_bytes: int = 65536,
     ) -> None:
         if not endpoint.startswith(("http://", "https://")):
             raise ValueError(f"SPARQL_ENDPOINT must be an http(s) URL, not {endpoint!r}")
@@ -106,42 +110,84 @@ class RemoteBackend:
         self._graphs: dict[str, frozenset[str]] = {}  # release id → public graph IRIs
         self._missing: dict[str, float] = {}  # release id → when it was last found missing
         self._lock = threading.Lock()
+        # Processes for the full check (rdflib's parser), started on the first query that
+        # needs one: killable at the deadline, and never holding this worker's threads.
+        self.check_workers = check_workers
+        self.max_bytes = max_bytes
+        self._checks: EnginePool | None = None
 
     # --- the Backend interface -----------------------------------------------------------
 
     def run(self, release: Release, query: Query) -> Answer:
+        query = query.started()
         graphs = self.release_graphs(release.id)
+        base_iri = release.base + "sparql"
+        form = query.form
+        if form is None:  # the full check, in an engine process, inside the deadline
+            form = self._check(query, base_iri, graphs)
+        media_type = query.media_types.for_form(form)
         prefix = release_prefix(release.id)
-        prepared = self._prepared_text(query.text, graphs, prefix, release.base + "sparql")
+        prepared = self._prepared_text(query.text, graphs, prefix, base_iri)
         text, from_default, from_named = split_dataset(prepared)
         default, named = dataset(query, from_default, from_named, graphs, prefix)
         text = empty_graph_patterns(text, [g for g in named if g != ABSENT_GRAPH])
-        graph_form = query.form in ("CONSTRUCT", "DESCRIBE")
-        body, headers = self._request(
-            text,
-            default,
-            named,
-            N_TRIPLES if graph_form else RESULTS_JSON,
-            query.max_rows + 1,
-            query.timeout,
-            query.form,
-        )
+        graph_form = form in ("CONSTRUCT", "DESCRIBE")
+        try:
+            body, headers = self._request(
+                text,
+                default,
+                named,
+                N_TRIPLES if graph_form else RESULTS_JSON,
+                query.max_rows + 1,
+                query.remaining(),
+                form,
+                limit=query.timeout,
+            )
+        except QueryFailed:
+            if query.form is not None:  # only the quick check saw it: the gateway's words for why
+                self._check(query, base_iri, graphs)
+            raise
         if headers.get("x-sql-state", "").upper() == "S1TAT":
             log.warning("remote store interrupted a query at its deadline: %s", headers.get("x-sql-message", ""))
-            raise QueryTimeout(_timeout_message(query.timeout))
+            raise QueryTimeout(timeout_message(query.timeout))
         try:
             if graph_form:
-                return _graph_answer(body, query, prefix)
-            return _results_answer(body, query, prefix)
+                return _graph_answer(body, media_type, query.max_rows, prefix, form)
+            return _results_answer(body, media_type, query.max_rows, prefix, form)
         except (ValueError, SyntaxError, KeyError, TypeError) as exc:
             log.error("remote store sent an answer that could not be read: %s", exc)
             raise QueryFailed("The SPARQL store sent an answer the gateway could not read.") from None
+
+    def _check(self, query: Query, base_iri: str, graphs: frozenset[str]) -> str:
+        """The full check in one of this backend's check processes: the query's form.
+
+        Raise ``QueryRefused`` (a FROM graph that is not the release's included), or the
+        pool's errors when the check runs past the query's deadline.
+        """
+        with self._lock:
+            if self._checks is None:
+                self._checks = EnginePool(self.check_workers)
+            checks = self._checks
+        job = {"store": None, "text": query.text, "form": None, "max_bytes": self.max_bytes, "base_iri": base_iri}
+        assert query.deadline is not None
+        answer = checks.ask(job, query.deadline, query.timeout)
+        if answer[0] == "refused":
+            raise QueryRefused(answer[1], answer[2])
+        if answer[0] != "checked":
+            log.error("sparql check process failed: %s", answer[1:])
+            raise QueryFailed("The query could not be checked.")
+        _, form, from_default, from_named = answer
+        refuse_foreign_graphs(from_default, from_named, graphs.__contains__)
+        return form
 
     def close(self) -> None:
         with self._lock:
             self._graphs.clear()
             self._missing.clear()
+            checks, self._checks = self._checks, None
         self._pool.clear()
+        if checks is not None:
+            checks.close()
 
     # --- releases ------------------------------------------------------------------------
 
@@ -219,7 +265,11 @@ class RemoteBackend:
         max_rows: int | None,
         timeout: float,
         form: str,
+        *,
+        limit: float | None = None,
     ) -> tuple[bytes, dict[str, str]]:
+        """POST the query; ``timeout`` is the time left, ``limit`` the configured one (messages)."""
+        limit = timeout if limit is None else limit
         started = time.monotonic()
         deadline = started + timeout + GRACE
         for attempt in (1, 2):
@@ -241,7 +291,7 @@ class RemoteBackend:
                 result = wrapper.query()
                 return result.response.read(), {k.lower(): v for k, v in result.response.headers.items()}
             except urllib3.exceptions.ReadTimeoutError:
-                raise QueryTimeout(_timeout_message(timeout)) from None
+                raise QueryTimeout(timeout_message(limit)) from None
             except urllib3.exceptions.ProtocolError as exc:
                 # A kept-alive connection the store closed as it was reused: once more on a
                 # new one (queries only read), unless the time is gone.
@@ -265,7 +315,7 @@ class RemoteBackend:
                 if "max vector length" in engine_text:
                     raise QueryFailed("The result is too large for the SPARQL store to build; add a LIMIT.") from None
                 if _is_timeout(engine_text) or time.monotonic() - started >= timeout:
-                    raise QueryTimeout(_timeout_message(timeout)) from None
+                    raise QueryTimeout(timeout_message(limit)) from None
                 raise QueryFailed("The SPARQL store could not evaluate this query.") from None
             except (EndPointNotFound, Unauthorized, URITooLong, SPARQLWrapperException) as exc:
                 log.error("remote store refused the gateway: %s", _engine_text(exc))
@@ -420,49 +470,6 @@ def dataset_clauses(text: str) -> tuple[list[str], list[str]]:
     return default, named
 
 
-# --- a small SPARQL lexer: enough to find IRIs, prefixed names and keywords -----------------
-
-_TOKENS = re.compile(
-    r"""
-    (?P<space>\s+)
-  | (?P<comment>\#[^\n]*)
-  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
-              |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+)
-  | (?P<pname>(?:[^\W\d_][\w.-]*)?:(?:(?:[\w:%-]|\\[_~.!$&'()*+,;=/?\#@%-])(?:[\w:%.-]|\\[_~.!$&'()*+,;=/?\#@%-])*)?)
-  | (?P<word>[^\W\d][\w-]*)
-  | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-
-
-def tokenize(text: str) -> Iterator[tuple[str, str]]:
-    """(kind, text) pairs that put together give ``text`` back exactly."""
-    for match in _TOKENS.finditer(text):
-        kind = match.lastgroup or "other"
-        value = match.group()
-        if kind == "pname" and value.endswith("."):  # a local name cannot end with '.'
-            yield kind, value.rstrip(".")
-            yield "other", value[len(value.rstrip(".")) :]
-            continue
-        yield kind, value
-
-
-def declared_prefixes(tokens: list[tuple[str, str]]) -> dict[str, str]:
-    """PREFIX declarations of a query: prefix (without ':') → namespace IRI."""
-    significant = [t for t in tokens if t[0] not in ("space", "comment")]
-    prefixes: dict[str, str] = {}
-    for i, (kind, value) in enumerate(significant[:-2]):
-        if kind == "word" and value.upper() == "PREFIX":
-            name_kind, name = significant[i + 1]
-            iri_kind, iri = significant[i + 2]
-            if name_kind == "pname" and name.endswith(":") and iri_kind == "iri":
-                prefixes[name[:-1]] = iri[1:-1]
-    return prefixes
-
-
 ENGINE_NAMESPACES = ("bif:", "sql:")  # Virtuoso's built-in SQL functions and stored procedures
 
 
@@ -478,30 +485,23 @@ def _engine_extension(kind: str, value: str, prefixes: dict[str, str]) -> bool:
     return False
 
 
-def expand(pname: str, prefixes: dict[str, str]) -> str | None:
-    prefix, _, local = pname.partition(":")
-    if prefix not in prefixes:
-        return None
-    return prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
-
-
 # --- answers -------------------------------------------------------------------------------
 
 
-def _results_answer(body: bytes, query: Query, prefix: str) -> Answer:
+def _results_answer(body: bytes, media_type: str, max_rows: int, prefix: str, form: str) -> Answer:
     results = json.loads(body)
-    target = RESULT_FORMATS.get(_bare(query.media_type))
+    target = RESULT_FORMATS.get(_bare(media_type))
     if target is None:
-        raise QueryFailed(f"The gateway cannot write {query.media_type} from the SPARQL store.")
+        raise QueryFailed(f"The gateway cannot write {media_type} from the SPARQL store.")
     if "boolean" in results:
         document = {"head": {}, "boolean": bool(results["boolean"])}
-        return Answer(query.media_type, _serialize_results(document, target), None, False)
+        return Answer(media_type, _serialize_results(document, target), None, False, form)
     variables = [v for v in results["head"].get("vars", [])]
     bindings = results["results"]["bindings"]
-    truncated = len(bindings) > query.max_rows
-    bindings = [{name: _public_term(term, prefix) for name, term in row.items()} for row in bindings[: query.max_rows]]
+    truncated = len(bindings) > max_rows
+    bindings = [{name: _public_term(term, prefix) for name, term in row.items()} for row in bindings[:max_rows]]
     document = {"head": {"vars": variables}, "results": {"bindings": bindings}}
-    return Answer(query.media_type, _serialize_results(document, target), len(bindings), truncated)
+    return Answer(media_type, _serialize_results(document, target), len(bindings), truncated, form)
 
 
 def _serialize_results(document: dict[str, Any], target: ox.QueryResultsFormat) -> bytes:
@@ -526,14 +526,14 @@ def _public_term(term: dict[str, Any], prefix: str) -> dict[str, Any]:
     return public
 
 
-def _graph_answer(body: bytes, query: Query, prefix: str) -> Answer:
-    target = GRAPH_FORMATS.get(_bare(query.media_type))
+def _graph_answer(body: bytes, media_type: str, max_rows: int, prefix: str, form: str) -> Answer:
+    target = GRAPH_FORMATS.get(_bare(media_type))
     if target is None:
-        raise QueryFailed(f"The gateway cannot write {query.media_type} from the SPARQL store.")
+        raise QueryFailed(f"The gateway cannot write {media_type} from the SPARQL store.")
     triples = []
     truncated = False
     for triple in ox.parse(body, format=ox.RdfFormat.N_TRIPLES):
-        if len(triples) == query.max_rows:
+        if len(triples) == max_rows:
             truncated = True
             break
         triples.append(
@@ -543,7 +543,7 @@ def _graph_answer(body: bytes, query: Query, prefix: str) -> Answer:
         data = ox.serialize([ox.Quad(t.subject, t.predicate, t.object) for t in triples], format=target)
     else:
         data = ox.serialize(triples, format=target)
-    return Answer(query.media_type, data or b"", len(triples), truncated)
+    return Answer(media_type, data or b"", len(triples), truncated, form)
 
 
 def _public_node(node: Any, prefix: str) -> Any:
@@ -557,10 +557,6 @@ def _public_node(node: Any, prefix: str) -> Any:
 
 def _bare(media_type: str) -> str:
     return media_type.split(";")[0].strip().lower()
-
-
-def _timeout_message(seconds: float) -> str:
-    return f"The query ran for longer than the {seconds:g} s limit and was stopped."
 
 
 def _not_loaded(release_id: str) -> str:

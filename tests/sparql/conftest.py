@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
 import pytest
 
 from gateway import create_app
@@ -36,3 +41,41 @@ def sparql_client(sparql_app):
 def sparql_state(sparql_app):
     """The endpoint's per-process state (backend, cache, client slots)."""
     return sparql_app.extensions["gateway.sparql"]
+
+
+@contextmanager
+def listening() -> Iterator[tuple[str, list[str]]]:
+    """A local HTTP server recording every connection and request it gets (an SSRF target)."""
+    hits: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        do_POST = do_GET
+
+        def log_message(self, *args):
+            pass
+
+    class Server(HTTPServer):
+        def verify_request(self, request, client_address) -> bool:
+            hits.append(f"connection from {client_address[0]}")
+            return True
+
+    server = Server(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/", hits
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def listener():
+    """``listening()`` for one test: (its URL, what reached it)."""
+    with listening() as target:
+        yield target

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from gateway.sparql.backend import Query
+from gateway.sparql.backend import MediaTypes, Query
 from gateway.sparql.embedded import EmbeddedBackend
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://data.met.police.uk/def/policing/SnapPoint> }"
@@ -22,7 +22,7 @@ def backend():
 def test_the_process_that_answered_last_takes_the_next_query(backend, published_release):
     # Its store's block cache and pages are warm: handing queries round the pool made a
     # 44 ms aggregate about 3 ms slower through the endpoint (bench/README.md).
-    query = Query(COUNT, "SELECT", (), (), "application/sparql-results+json", 100, 30.0)
+    query = Query(COUNT, "SELECT", (), (), MediaTypes("application/sparql-results+json", None), 100, 30.0)
     first = backend.run(published_release, query)
     assert int(json.loads(first.body)["results"]["bindings"][0]["n"]["value"]) > 0
     answering = backend.worker_pids[-1]  # the next one out of the idle pool

@@ -15,8 +15,9 @@ import pyoxigraph as ox
 import pytest
 
 from gateway.publish.remote_store import CATALOG_GRAPH, GRAPH_PREFIX
-from gateway.sparql.backend import BackendUnavailable, Query, QueryFailed, QueryTimeout
-from gateway.sparql.remote import RemoteBackend, dataset_clauses, tokenize
+from gateway.sparql.backend import BackendUnavailable, MediaTypes, Query, QueryFailed, QueryTimeout
+from gateway.sparql.lexer import tokenize
+from gateway.sparql.remote import RemoteBackend, dataset_clauses
 
 POL = "https://data.met.police.uk/def/policing/"
 GRAPH = "https://data.met.police.uk/graph/"
@@ -46,8 +47,14 @@ SAME_ANSWERS = [
 ]
 
 
-def query(text: str, form: str = "SELECT", **changes) -> Query:
-    base = Query(PROLOGUE + text, form, (), (), "application/sparql-results+json", 10_000, 20.0)
+def query(text: str, form: str | None = "SELECT", *, media_type: str | None = None, **changes) -> Query:
+    """A query for the backend; ``media_type`` is the negotiated one for its form."""
+    results, graph = "application/sparql-results+json", "text/turtle"
+    if media_type is not None and form in ("CONSTRUCT", "DESCRIBE"):
+        graph = media_type
+    elif media_type is not None:
+        results = media_type
+    base = Query(PROLOGUE + text, form, (), (), MediaTypes(results, graph), 10_000, 20.0)
     return replace(base, **changes)
 
 
@@ -310,3 +317,35 @@ def test_a_connection_the_store_dropped_is_replaced_without_an_error():
         backend.close()
         server.shutdown()
         server.server_close()
+
+
+def test_the_store_itself_refuses_service_and_its_sponger(virtuoso_server, listener):
+    # Asked directly, no gateway in between: Virtuoso refuses SERVICE and FROM-fetching to
+    # the SPARQL account (as installed, without SPARQL_LOAD_SERVICE_DATA or SPARQL_SPONGE),
+    # so nothing leaves even if the gateway's checks were wrong.
+    import requests
+
+    url, hits = listener
+    for text in (
+        f"SELECT * WHERE {{ SERVICE <{url}a> {{ ?s ?p ?o }} }}",
+        f'SELECT ?x WHERE {{ BIND("\\u0022" AS ?a) SERVICE <{url}b> {{?s ?p ?o}} BIND("\\u0022" AS ?b) }}',
+        f'DEFINE get:soft "replace" SELECT * FROM <{url}c> WHERE {{ ?s ?p ?o }}',
+    ):
+        response = requests.post(
+            virtuoso_server.endpoint, data={"query": text}, headers={"Accept": "application/sparql-results+json"}
+        )
+        assert response.status_code == 500 and "SECURITY" in response.text, response.text[:300]
+    time.sleep(0.2)
+    assert hits == []
+
+
+def test_the_full_check_runs_in_a_check_process_and_refuses_service(backend, remote_release, listener):
+    from gateway.sparql.checks import QueryRefused, canonical_text
+
+    url, hits = listener
+    bypass = f'SELECT ?x WHERE {{ BIND("\\u0022" AS ?a) SERVICE <{url}x> {{?s ?p ?o}} BIND("\\u0022" AS ?b) }}'
+    answer = backend.run(remote_release, query(canonical_text(bypass), None))  # one long string: no SERVICE
+    assert answer.form == "SELECT"
+    with pytest.raises(QueryRefused, match="SERVICE is not allowed"):
+        backend.run(remote_release, query(canonical_text(f"SELECT * WHERE {{ SERV\\u0049CE <{url}> {{}} }}"), None))
+    assert hits == []

@@ -2,37 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
-
 import pytest
 
 from gateway.sparql.slots import ClientSlots, TooManyQueries
 from tests.sparql.conftest import POL
-
-
-@pytest.fixture
-def listener():
-    """A local HTTP server that counts the requests it gets (the SSRF target)."""
-    hits: list[str] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            hits.append(self.path)
-            self.send_response(200)
-            self.end_headers()
-
-        do_POST = do_GET
-
-        def log_message(self, *args):
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/", hits
-    server.shutdown()
-    server.server_close()
 
 
 def message(response) -> str:
@@ -180,10 +153,10 @@ def test_nothing_private_is_in_the_store(sparql_client):
 def test_a_release_without_its_store_is_a_503(sparql_state, published_release, tmp_path):
     from dataclasses import replace
 
-    from gateway.sparql.backend import BackendUnavailable, Query
+    from gateway.sparql.backend import BackendUnavailable, MediaTypes, Query
 
     broken = replace(published_release, path=tmp_path)  # no store/ here
-    query = Query("ASK {}", "ASK", (), (), "application/sparql-results+json", 10, 10.0)
+    query = Query("ASK {}", "ASK", (), (), MediaTypes("application/sparql-results+json", None), 10, 10.0)
     with pytest.raises(BackendUnavailable, match="cannot be opened"):
         sparql_state.backend.run(broken, query)
 
