@@ -160,6 +160,18 @@ def test_crimes_at_unknown_location(release_client):
     assert release_client.get("/api/crimes-at-location?location_id=x").status_code == 400
 
 
+@pytest.mark.parametrize("location_id", [2**31, 2**63 - 1, 2**63, 10**30])
+def test_location_ids_beyond_any_map_point_are_unknown_not_500(release_client, location_id):
+    """9223372036854775808 overflowed the database driver (a 500); it names no location."""
+    for method in ("crimes-at-location", "outcomes-at-location"):
+        response = release_client.get(f"/api/{method}?location_id={location_id}&date=2024-01")
+        assert response.status_code == 404, (method, response.get_data(as_text=True))
+        assert f"no location with id {location_id}" in response.get_data(as_text=True)
+    # upstream answers [] for an unknown location here
+    response = release_client.get(f"/api/stops-at-location?location_id={location_id}&date=2022-09")
+    assert response.status_code == 200 and response.get_json() == []
+
+
 def test_crimes_no_location(release_client, db):
     month = "2024-01"
     answer = release_client.get(
