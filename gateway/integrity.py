@@ -226,14 +226,15 @@ def unreadable_manifest(path: Path) -> Verdict:
     )
 
 
-def check(path: Path, manifest: dict[str, Any]) -> Verdict:
+def check(path: Path, manifest: dict[str, Any], full: bool = False) -> Verdict:
     """The release's verdict: the one kept in its folder if its files have not changed since,
-    else a new verification (kept in the folder when it can be written)."""
-    kept = _read(path)
+    else a new verification (kept in the folder when it can be written). ``full``: verify
+    again whatever was kept."""
+    kept = None if full else _read(path)
     if kept is not None and kept.fingerprint == fingerprint(path, manifest):
         return kept
     with _exclusive(path):
-        kept = _read(path)  # another process may have verified it while this one waited
+        kept = None if full else _read(path)  # another process may have verified it meanwhile
         if kept is not None and kept.fingerprint == fingerprint(path, manifest):
             return kept
         verdict = verify(path, manifest)

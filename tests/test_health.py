@@ -230,3 +230,18 @@ def test_unrouted_and_wrong_method_use_the_error_envelope(client):
     assert response.status_code == 405
     assert response.headers["Allow"]
     assert response.get_json()["error"]["title"] == "Method Not Allowed"
+
+
+def test_gateway_verify_says_whether_a_release_is_intact(data_dir, runner):
+    from gateway.cli import main
+
+    intact = runner.invoke(main, ["verify", "--data-dir", str(data_dir)])
+    assert intact.exit_code == 0 and f"release {NEW} is intact" in intact.output
+    truncate(data_dir / "releases" / OLD / STREET_CSV)
+    broken = runner.invoke(main, ["verify", "--data-dir", str(data_dir), OLD])
+    assert broken.exit_code == 1
+    assert f"release {OLD} is not intact" in broken.output and f"{STREET_CSV}: " in broken.output
+    # --full hashes again even when the kept verdict matches the files
+    again = runner.invoke(main, ["verify", "--data-dir", str(data_dir), "--full"])
+    assert again.exit_code == 0 and "intact" in again.output
+    assert runner.invoke(main, ["verify", "--data-dir", str(data_dir), "19990101T000000Z"]).exit_code == 2
