@@ -7,6 +7,9 @@ tables) until a newer release has been current for a while, so a request that st
 the old release finishes on it while new requests get the new one. Nothing is opened
 before the first request, so gunicorn workers open their own connections after fork.
 
+A release is served only once verified intact (``gateway.integrity``); while the current
+one is not, the newest intact release before it is served (``ReleaseRegistry``).
+
 Interfaces that hold their own per-release resources (the SPARQL store) register a
 closer with ``on_retire``; it runs when a release is retired in this process.
 """
@@ -226,10 +229,13 @@ class ReleaseRegistry:
             return opened.manifest, opened.verdict
         try:
             manifest = json.loads((path / releases.MANIFEST).read_text())
-            verdict = integrity.check(path, manifest)
         except FileNotFoundError:
             return {}, None
         except (OSError, ValueError):
+            manifest = None
+        if isinstance(manifest, dict):
+            verdict = integrity.check(path, manifest)
+        else:
             manifest, verdict = {}, integrity.unreadable_manifest(path)
         if not verdict.ok and opened is not None:
             # Its files changed under this process and are no longer intact: stop using it.

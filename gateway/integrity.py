@@ -75,20 +75,21 @@ def store_files(store: Path) -> list[Path]:
 
 def listed(manifest: dict[str, Any]) -> list[dict[str, Any]]:
     """Every file the manifest lists with its size and SHA-256 (``files``, ``store_files``)."""
-    return [*manifest.get("files", []), *manifest.get("store_files", [])]
+    entries = [*(manifest.get("files") or []), *(manifest.get("store_files") or [])]
+    return [e if isinstance(e, dict) else {"malformed": e} for e in entries]
 
 
 def _tables_file(manifest: dict[str, Any]) -> str | None:
     """The published tables' SQLite file, if the release keeps its tables in one."""
     described = manifest.get("tables")
     if described is None:
-        return "release.sqlite" if any(f["path"] == "release.sqlite" for f in listed(manifest)) else None
+        return "release.sqlite" if any(f.get("path") == "release.sqlite" for f in listed(manifest)) else None
     return None if "schema" in described else described.get("file")
 
 
 def fingerprint(path: Path, manifest: dict[str, Any]) -> Fingerprint:
     """Size, modification and change time (ns) of every file a verification reads."""
-    names = {MANIFEST, *(f["path"] for f in listed(manifest))}
+    names = {MANIFEST, *(str(f["path"]) for f in listed(manifest) if "path" in f)}
     tables = _tables_file(manifest)
     if tables:
         names.add(tables)
@@ -115,7 +116,10 @@ def verify(path: Path, manifest: dict[str, Any]) -> Verdict:
     prints = fingerprint(path, manifest)
     problems = []
     for entry in listed(manifest):
-        problem = _file_problem(path, entry)
+        try:
+            problem = _file_problem(path, entry)
+        except (KeyError, TypeError, ValueError):
+            problem = f"{MANIFEST}: a file entry without path, bytes and sha256: {str(entry)[:80]}"
         if problem:
             problems.append(problem)
     tables = _tables_file(manifest)

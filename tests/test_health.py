@@ -245,3 +245,12 @@ def test_gateway_verify_says_whether_a_release_is_intact(data_dir, runner):
     again = runner.invoke(main, ["verify", "--data-dir", str(data_dir), "--full"])
     assert again.exit_code == 0 and "intact" in again.output
     assert runner.invoke(main, ["verify", "--data-dir", str(data_dir), "19990101T000000Z"]).exit_code == 2
+
+
+@pytest.mark.parametrize("manifest", [b"[]", b'{"files": [{"path": "release.sqlite"}], "store_files": ["x"]}'])
+def test_a_manifest_of_the_wrong_shape_is_a_failed_release(data_dir, manifest):
+    replace(data_dir / "releases" / NEW / "manifest.json", manifest)
+    ready = app_on(data_dir).test_client().get("/readyz")
+    assert ready.status_code == 503
+    release = ready.get_json()["checks"]["release"]
+    assert release["id"] == NEW and release["serving"] == OLD and "manifest.json" in release["message"]
