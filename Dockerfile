@@ -6,6 +6,16 @@
 # On first start the demo internal tables are built into /data (a few seconds), then
 # gunicorn starts. Settings are GATEWAY_* variables (gateway/config.py and
 # gunicorn.conf.py), e.g. -e GATEWAY_WORKERS=4 -e GATEWAY_DATABASE_URL=postgresql://...
+#
+# Behind a reverse proxy or load balancer, name the addresses or networks it connects
+# from, so that the rate limit and SPARQL's per-client slots see each client (from
+# X-Forwarded-For) rather than the proxy; by default no proxy header is believed:
+#
+#   docker run ... -e GATEWAY_TRUSTED_PROXIES=172.16.0.0/12 met-open-data-gateway
+#
+# Readiness is /readyz: 200 once the current release is published and verified intact
+# against its manifest, 503 with the reason otherwise. It never needs the internal
+# database, so a public server can run without its credentials.
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -53,7 +63,7 @@ VOLUME ["/data"]
 USER 10001:10001
 EXPOSE 8000
 
-# Liveness only (/readyz also needs a published release). No curl in slim images.
+# Liveness only (/readyz also needs a published, intact release). No curl in slim images.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import os, sys, urllib.request; port = os.environ.get('GATEWAY_BIND', '0.0.0.0:8000').rsplit(':', 1)[-1]; sys.exit(0 if urllib.request.urlopen(f'http://127.0.0.1:{port}/healthz', timeout=4).status == 200 else 1)"]
 

@@ -314,6 +314,37 @@ def list_releases(data_dir: Path | None, releases_dir: Path | None) -> None:
 @main.command()
 @data_dir_option
 @releases_option
+@click.argument("release_id", required=False)
+@click.option("--full", is_flag=True, help="Hash every file again, even if a kept verdict matches them.")
+def verify(data_dir: Path | None, releases_dir: Path | None, release_id: str | None, full: bool) -> None:
+    """Check a release (default: the current one) against its manifest: every file's size
+    and SHA-256, and a query on its tables and its RDF store. Exits 1 if it is not intact."""
+    import json
+
+    from . import integrity
+    from .releases import MANIFEST, current_release
+
+    settings = _release_settings(data_dir, None, releases_dir)
+    release_id = release_id or current_release(settings["RELEASES_DIR"])
+    path = Path(settings["RELEASES_DIR"]) / (release_id or "")
+    if not release_id or not (path / MANIFEST).is_file():
+        raise CommandError(f"no release {release_id or '(current)'} in {settings['RELEASES_DIR']}")
+    try:
+        verdict = integrity.check(path, json.loads((path / MANIFEST).read_text()), full=full)
+    except ValueError:
+        verdict = integrity.unreadable_manifest(path)
+    if verdict.ok:
+        click.echo(f"release {release_id} is intact (verified {verdict.checked_at}, in {verdict.seconds:.1f} s)")
+        return
+    click.echo(f"release {release_id} is not intact:", err=True)
+    for problem in verdict.problems:
+        click.echo(f"  {problem}", err=True)
+    raise SystemExit(1)
+
+
+@main.command()
+@data_dir_option
+@releases_option
 def rollback(data_dir: Path | None, releases_dir: Path | None) -> None:
     """Make the release before the current one current again."""
     from .releases import ReleaseError

@@ -17,7 +17,8 @@ from typing import Any
 ENV_PREFIX = "GATEWAY_"
 
 DEFAULTS: dict[str, Any] = {
-    # Where the demo database and the releases live.
+    # Where the demo database and the releases live; a relative path is taken from the
+    # working directory at startup (load_settings makes it absolute).
     "DATA_DIR": "./var",
     # The internal tables. None means a SQLite file in the data directory.
     "DATABASE_URL": None,
@@ -71,9 +72,14 @@ DEFAULTS: dict[str, Any] = {
     # /api/ and /api/v1/: requests a second per client, and the burst allowed (0: no limit).
     "RATE_LIMIT": 15,
     "RATE_BURST": 30,
-    # Proxies whose X-Forwarded-For names the client (gunicorn's forwarded_allow_ips).
-    "FORWARDED_ALLOW_IPS": "127.0.0.1",
+    # Proxies (addresses or networks, comma-separated; "*" any) whose X-Forwarded-For names
+    # the client, for the rate limit, SPARQL's per-client slots and gunicorn's
+    # forwarded_allow_ips. Empty: no proxy header is trusted, the client is the peer.
+    "TRUSTED_PROXIES": "",
 }
+
+# Old names still read: GATEWAY_FORWARDED_ALLOW_IPS is GATEWAY_TRUSTED_PROXIES.
+ALIASES = {"FORWARDED_ALLOW_IPS": "TRUSTED_PROXIES"}
 
 
 def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
@@ -97,14 +103,19 @@ def load_settings(
 ) -> dict[str, Any]:
     """Settings from the defaults, then ``GATEWAY_*`` variables, then ``overrides``."""
     settings = dict(DEFAULTS)
-    settings.update(_from_env(os.environ if environ is None else environ))
-    settings.update({k: v for k, v in (overrides or {}).items() if v is not None})
-    data_dir = Path(settings["DATA_DIR"]).expanduser()
+    for layer in (_from_env(os.environ if environ is None else environ), overrides or {}):
+        values = {k: v for k, v in layer.items() if v is not None}
+        for old, new in ALIASES.items():
+            if old in values:
+                values.setdefault(new, values.pop(old))
+        settings.update(values)
+    # Absolute from here on: Flask resolves relative file paths against the package
+    # folder, not the working directory `gateway` or gunicorn was started in.
+    data_dir = Path(settings["DATA_DIR"]).expanduser().absolute()
     settings["DATA_DIR"] = str(data_dir)
     if not settings.get("DATABASE_URL"):
         settings["DATABASE_URL"] = default_database_url(data_dir)
-    if not settings.get("RELEASES_DIR"):
-        settings["RELEASES_DIR"] = str(data_dir / "releases")
+    settings["RELEASES_DIR"] = str(Path(settings.get("RELEASES_DIR") or data_dir / "releases").expanduser().absolute())
     return settings
 
 

@@ -83,8 +83,12 @@ def _remember_release() -> Response | None:
     """Note the release a GET starts on; answer 304 at once when the client holds its tag."""
     if request.method not in ("GET", "HEAD") or request.blueprint in UNCACHED_BLUEPRINTS:
         return None
-    release_id = g.http_release_id = registry().current_id()
-    if release_id is None or request.url_rule is None or request.routing_exception is not None:
+    if request.url_rule is None or request.routing_exception is not None:
+        return None
+    # The release served, which is not the one `current` names while that one fails verification.
+    served = registry().current()
+    release_id = g.http_release_id = served.id if served is not None else None
+    if release_id is None:
         return None
     held = request.headers.get("If-None-Match")
     if not held:

@@ -7,13 +7,15 @@ instead in one small SQLite file under the data directory (``ratelimit.sqlite``,
 fsync: losing it loses nothing that matters), and each request updates its client's
 bucket in a single atomic UPSERT, which SQLite's file lock serialises across processes.
 
-The client is the remote address gunicorn reports; when that address is a trusted proxy
-(gunicorn's ``forwarded_allow_ips``, the same ``GATEWAY_FORWARDED_ALLOW_IPS`` setting),
-the right-most address in ``X-Forwarded-For`` that is not itself trusted.
+The client is the remote address gunicorn reports. Only when that address is a trusted
+proxy (``GATEWAY_TRUSTED_PROXIES``: addresses or networks; empty by default, so no proxy
+header is believed) is it the right-most address in ``X-Forwarded-For`` that is not itself
+trusted. Otherwise anyone could choose a new identity, and a new bucket, per request.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import sqlite3
 import threading
@@ -92,13 +94,37 @@ class TokenBucket:
             self._local.conn = None
 
 
+def _trusted_networks(trusted: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network] | None:
+    """The networks of ``trusted`` (``"10.0.0.1, 172.16.0.0/12"``); None for ``*`` (any)."""
+    networks = []
+    for entry in (t.strip() for t in trusted.split(",")):
+        if entry == "*":
+            return None
+        if entry:
+            try:
+                networks.append(ipaddress.ip_network(entry))  # strict, as gunicorn reads it
+            except ValueError:
+                raise ValueError(f"TRUSTED_PROXIES: {entry!r} is not an IP address or network") from None
+    return networks
+
+
 def client_address(remote_addr: str | None, forwarded_for: str | None, trusted: str) -> str:
-    """The client a request comes from, through trusted proxies only."""
-    trusted_set = {t.strip() for t in trusted.split(",") if t.strip()}
+    """The client a request comes from, through trusted proxies only.
+
+    ``trusted`` is ``GATEWAY_TRUSTED_PROXIES``: comma-separated addresses or networks, or
+    ``*``; empty, ``X-Forwarded-For`` is ignored and the client is ``remote_addr``.
+    """
+    networks = _trusted_networks(trusted)
     address = remote_addr or "unknown"
 
     def is_trusted(a: str) -> bool:
-        return "*" in trusted_set or a in trusted_set
+        if networks is None:
+            return True
+        try:
+            ip = ipaddress.ip_address(a)
+        except ValueError:
+            return False  # not an address (a forged or garbled hop): never a proxy of ours
+        return any(ip in network for network in networks)
 
     if not forwarded_for or not is_trusted(address):
         return address
@@ -128,6 +154,7 @@ def _too_many(decision: Decision) -> Response:
 
 def init_app(app: Flask) -> None:
     rate, burst = app.config["RATE_LIMIT"], app.config["RATE_BURST"]
+    _trusted_networks(app.config["TRUSTED_PROXIES"])  # a mistake in the setting stops the start
     if not rate or rate <= 0:
         return  # RATE_LIMIT=0 switches limiting off
     bucket = TokenBucket(Path(app.config["DATA_DIR"]) / "ratelimit.sqlite", rate, burst)
@@ -138,7 +165,7 @@ def init_app(app: Flask) -> None:
         if not request.path.startswith(PREFIX):
             return None
         client = client_address(
-            request.remote_addr, request.headers.get("X-Forwarded-For"), app.config["FORWARDED_ALLOW_IPS"]
+            request.remote_addr, request.headers.get("X-Forwarded-For"), app.config["TRUSTED_PROXIES"]
         )
         decision = bucket.take(client)
         return None if decision.allowed else _too_many(decision)

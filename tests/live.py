@@ -44,29 +44,52 @@ def gunicorn(
     ``settings`` are extra ``GATEWAY_*`` variables (``{"RATE_LIMIT": "1000"}``).
     """
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GATEWAY_")}
-    env.update({"GATEWAY_DATA_DIR": str(data_dir)})
-    env.update({f"GATEWAY_{k}": str(v) for k, v in (settings or {}).items()})
-    log = open(data_dir / f"gunicorn-{port}.log", "wb")  # noqa: SIM115 - closed below
+    env = _environment({"DATA_DIR": str(data_dir), **(settings or {})})
     command = [
         sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
         "--access-logfile", "-", "wsgi:app",
     ]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    with _serving(command, ROOT, env, port, data_dir / f"gunicorn-{port}.log") as server:
+        yield server
+
+
+@contextmanager
+def make_serve(checkout: Path, settings: Mapping[str, str] | None = None) -> Iterator[LiveServer]:
+    """gunicorn as ``make serve`` starts it: ``gunicorn -c gunicorn.conf.py wsgi:app`` run in
+    ``checkout`` (a folder holding copies of the repository's ``wsgi.py`` and
+    ``gunicorn.conf.py``), with no ``GATEWAY_*`` variable but the port and ``settings``, so
+    that the data directory is the default, ``./var`` relative to ``checkout``."""
+    port = free_port()
+    env = _environment({"BIND": f"127.0.0.1:{port}", **(settings or {})})
+    command = [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"]
+    with _serving(command, checkout, env, port, checkout / f"gunicorn-{port}.log") as server:
+        yield server
+
+
+def _environment(settings: Mapping[str, str]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GATEWAY_")}
+    env.update({f"GATEWAY_{k}": str(v) for k, v in settings.items()})
+    return env
+
+
+@contextmanager
+def _serving(command: list[str], cwd: Path, env: dict[str, str], port: int, log_path: Path) -> Iterator[LiveServer]:
+    log = open(log_path, "wb")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
     server = LiveServer(f"http://127.0.0.1:{port}", process)
     try:
         deadline = time.monotonic() + 120
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {process.returncode}: {_tail(data_dir / log.name)}")
+                raise RuntimeError(f"gunicorn exited with {process.returncode}: {_tail(log_path)}")
             try:
                 if requests.get(server.url + "/healthz", timeout=10).status_code == 200:
                     break
             except requests.RequestException:  # not up yet, or too busy to answer in time
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not answer within 120 s: {_tail(data_dir / log.name)}")
+                raise RuntimeError(f"gunicorn did not answer within 120 s: {_tail(log_path)}")
             time.sleep(0.2)
         yield server
     finally:

@@ -10,9 +10,24 @@ from gateway.config import load_settings
 
 def test_defaults():
     settings = load_settings(environ={})
-    assert settings["DATA_DIR"] == "var"
+    assert settings["DATA_DIR"] == str(Path.cwd() / "var")
     assert settings["DATABASE_URL"] == f"sqlite:///{Path('var/internal.sqlite').resolve()}"
-    assert settings["RELEASES_DIR"] == str(Path("var") / "releases")
+    assert settings["RELEASES_DIR"] == str(Path.cwd() / "var" / "releases")
+    assert settings["TRUSTED_PROXIES"] == ""  # no proxy header is believed unless configured
+
+
+def test_relative_paths_are_taken_from_the_working_directory_once(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(environ={"GATEWAY_DATA_DIR": "./data", "GATEWAY_RELEASES_DIR": "pub"})
+    assert settings["DATA_DIR"] == str(tmp_path / "data")
+    assert settings["RELEASES_DIR"] == str(tmp_path / "pub")
+
+
+def test_the_old_name_of_trusted_proxies_still_works():
+    assert load_settings(environ={"GATEWAY_FORWARDED_ALLOW_IPS": "10.0.0.1"})["TRUSTED_PROXIES"] == "10.0.0.1"
+    both = {"GATEWAY_FORWARDED_ALLOW_IPS": "10.0.0.1", "GATEWAY_TRUSTED_PROXIES": "10.0.0.2"}
+    assert load_settings(environ=both)["TRUSTED_PROXIES"] == "10.0.0.2"
+    assert load_settings({"FORWARDED_ALLOW_IPS": "10.0.0.3"}, environ=both)["TRUSTED_PROXIES"] == "10.0.0.3"
 
 
 def test_environment_overrides_defaults():
@@ -33,7 +48,7 @@ def test_mapping_overrides_environment():
 
 def test_strings_that_look_like_json_stay_strings():
     settings = load_settings(environ={"GATEWAY_DATABASE_URL": "null", "GATEWAY_DATA_DIR": "[1]"})
-    assert settings["DATA_DIR"] == "[1]"
+    assert Path(settings["DATA_DIR"]).name == "[1]"
 
 
 def test_create_app_layers_environment_and_mapping(monkeypatch, tmp_path):

@@ -60,6 +60,25 @@ def test_client_address_through_trusted_proxies_only():
     assert client_address("10.9.9.9", "1.2.3.4", "*") == "1.2.3.4"
 
 
+def test_no_proxy_is_trusted_unless_configured():
+    # the default (GATEWAY_TRUSTED_PROXIES empty): the header is ignored, even from 127.0.0.1
+    assert client_address("127.0.0.1", "1.2.3.4", "") == "127.0.0.1"
+    assert client_address("::1", "1.2.3.4", "") == "::1"
+
+
+def test_trusted_proxies_may_be_networks():
+    assert client_address("172.18.0.5", "1.2.3.4", "172.16.0.0/12") == "1.2.3.4"
+    assert client_address("172.32.0.5", "1.2.3.4", "172.16.0.0/12") == "172.32.0.5"
+    assert client_address("fd00::7", "2001:db8::1, fd00::9", "fd00::/8") == "2001:db8::1"
+    # a hop that is not an address is never a trusted proxy: it is the client
+    assert client_address("10.0.0.2", "1.2.3.4, garbage", "10.0.0.0/8") == "garbage"
+
+
+def test_a_mistaken_trusted_proxies_setting_stops_the_start(tmp_path):
+    with pytest.raises(ValueError, match=r"TRUSTED_PROXIES: '10\.0\.0\.1/8'"):
+        create_app({"DATA_DIR": str(tmp_path), "TRUSTED_PROXIES": "10.0.0.1/8"})  # host bits set
+
+
 @pytest.fixture
 def limited_client(tmp_path):
     app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "RATE_LIMIT": 0.01, "RATE_BURST": 3})
@@ -88,7 +107,17 @@ def test_other_interfaces_are_not_limited(limited_client):
     assert all(limited_client.get("/healthz").status_code == 200 for _ in range(10))
 
 
-def test_forwarded_clients_have_their_own_buckets(limited_client):
+def test_a_rotating_forwarded_header_does_not_escape_the_limit(limited_client):
+    """The default trusts no proxy: a client naming itself anew each time is still one client."""
+    statuses = [
+        limited_client.get("/api/forces", headers={"X-Forwarded-For": f"198.51.100.{n}"}).status_code for n in range(6)
+    ]
+    assert statuses == [200, 200, 200, 429, 429, 429]
+
+
+def test_forwarded_clients_behind_a_trusted_proxy_have_their_own_buckets(tmp_path):
+    settings = {"DATA_DIR": str(tmp_path), "RATE_LIMIT": 0.01, "RATE_BURST": 3, "TRUSTED_PROXIES": "127.0.0.1"}
+    limited_client = create_app({"TESTING": True, **settings}).test_client()
     for _ in range(3):
         assert limited_client.get("/api/forces", headers={"X-Forwarded-For": "1.1.1.1"}).status_code == 200
     assert limited_client.get("/api/forces", headers={"X-Forwarded-For": "1.1.1.1"}).status_code == 429
@@ -117,3 +146,16 @@ def test_one_limit_across_gunicorn_workers(tmp_path, monkeypatch):
     assert statuses.count(429) == 40 - burst
     # both workers answered (their pids differ in the access log's "Booting worker" lines)
     assert log.count("Booting worker") == 2
+
+
+def test_one_client_under_gunicorn_cannot_rotate_past_the_limit(tmp_path, monkeypatch):
+    """As found by outside testing: one client on 127.0.0.1 rotating X-Forwarded-For."""
+    from tests.live import gunicorn
+
+    monkeypatch.setenv("GUNICORN_CMD_ARGS", "--preload")
+    burst = 6
+    with gunicorn(tmp_path, {"RATE_LIMIT": 0.01, "RATE_BURST": burst}, workers=1, threads=2) as server:
+        statuses = [
+            server.get("/api/forces", headers={"X-Forwarded-For": f"203.0.113.{n}"}).status_code for n in range(20)
+        ]
+    assert statuses.count(200) == burst and statuses.count(429) == 20 - burst

@@ -6,9 +6,10 @@ import base64
 
 from flask import Response, abort, current_app, render_template, send_file
 from rdflib import Graph
+from werkzeug.exceptions import ServiceUnavailable
 
 from gateway import negotiation
-from gateway.current import current_release
+from gateway.current import current_release, registry
 from gateway.linked_data.iris import valid_key
 from gateway.linked_data.representations import serialize, split_extension
 from gateway.linked_data.views import not_found
@@ -119,8 +120,25 @@ def download(path: str):
     found = downloads.find(release, path)
     if found is None:
         abort(404, description=f"The current release has no download {path!r}; /downloads lists them.")
+    file = release.path / found.path
+    try:
+        size = file.stat().st_size
+    except OSError:
+        size = None
+    if size != found.bytes:
+        # Changed since the release was verified: never served under the manifest's checksum.
+        registry().recheck_soon()
+        current_app.logger.error(
+            "download %s of release %s: %s bytes, the manifest says %s", path, release.id, size, found.bytes
+        )
+        error = ServiceUnavailable(
+            f"{found.path} on this server is not the file the release's manifest lists; "
+            "it is not served until the release is repaired or published again."
+        )
+        error.retry_after = 300
+        raise error
     response = send_file(
-        release.path / found.path,
+        file,
         mimetype=found.served_type,
         as_attachment=True,
         download_name=found.name,

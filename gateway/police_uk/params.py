@@ -20,6 +20,9 @@ from gateway.queries.months import is_month
 from .errors import bad_request
 
 POLY_EXAMPLE = "51.515,-0.098:51.520,-0.090:51.510,-0.085"
+# The most points a poly may have. data.police.uk's neighbourhood boundaries, which clients
+# send back as poly, have up to about 2,100; /api/v1/ allows 100 (its polygons are drawn).
+MAX_POLY_POINTS = 10_000
 
 
 def _month(value: str) -> None:
@@ -33,8 +36,11 @@ class PolyField(fields.Field):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Polygon:
         if not isinstance(value, str):
             raise ValidationError("poly must be text")
+        pairs = value.strip().strip(":").split(":")
+        if len(pairs) > MAX_POLY_POINTS + 1:  # + 1: the first point repeated to close it
+            raise ValidationError(_too_many_points(len(pairs)))
         vertices: list[tuple[float, float]] = []
-        for number, pair in enumerate(value.strip().strip(":").split(":"), start=1):
+        for number, pair in enumerate(pairs, start=1):
             parts = pair.split(",")
             try:
                 if len(parts) != 2:
@@ -51,7 +57,13 @@ class PolyField(fields.Field):
             vertices.pop()
         if len(set(vertices)) < 3:
             raise ValidationError("poly needs at least 3 different points to enclose an area")
+        if len(vertices) > MAX_POLY_POINTS:
+            raise ValidationError(_too_many_points(len(vertices)))
         return Polygon(tuple(vertices))
+
+
+def _too_many_points(count: int) -> str:
+    return f"poly has {count:,} points, more than the {MAX_POLY_POINTS:,} allowed: simplify the area's outline"
 
 
 class MethodArgs(Schema):

@@ -21,7 +21,8 @@ from .facts import Facts, FactsCache, categories_in
 
 # Upstream answers 503 when an area holds more than this many crimes (or outcomes).
 MAX_RESULTS = 10_000
-# ... and 400 when a GET request line is longer than this (gunicorn's limit_request_line).
+# ... and 400 when a GET request line is longer than this (gunicorn reads lines up to 8,190
+# characters and answers longer ones with the same 400 itself: gateway/server.py).
 MAX_REQUEST_LINE = 4094
 KNOWN_CATEGORIES = {slug for slug, _ in shapes.CATEGORIES} | set(shapes.LEGACY_CATEGORIES)
 EXTENSION = "gateway.police_uk"

@@ -25,7 +25,7 @@ from pathlib import Path
 import pyoxigraph
 from sqlalchemy.engine import URL
 
-from gateway import releases
+from gateway import integrity, releases
 from gateway.internal.database import make_engine, parse_database_url
 from mappings import INTERNAL, MappingSet, load_mappings
 
@@ -133,6 +133,11 @@ def publish(
         final = releases_dir / release_id
         os.rename(building, final)
         building = final  # a failure from here on removes the renamed release
+        # What servers check before serving it, read back from the disk; the verdict stays
+        # in the folder, so that they need not hash the files again (gateway/integrity.py).
+        verdict = integrity.check(final, manifest)
+        if not verdict.ok:
+            raise PublishError(f"the release failed verification: {verdict.summary()}")
         if before_switch is not None:
             before_switch(release_id, final)
         releases.switch_to(releases_dir, release_id)
@@ -255,6 +260,8 @@ def _build(plan: BuildPlan, building: Path) -> dict:
         "shacl": {k: v for k, v in shacl.items() if k != "report"},
         "tables": published.described,
         "files": _files(building, [*([published.file] if published.file else []), nquads, *csv_files]),
+        # The RDF store's data files, so that a server can tell an intact store (not downloads).
+        "store_files": _files(building, integrity.store_files(building / "store")),
     }
     (building / releases.MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n")
     return manifest
@@ -294,8 +301,9 @@ class StoreLoader:
             raise PublishError(f"loading the RDF store failed: {exc}") from None
 
     def finish(self) -> None:
-        """Write the compacted store out and close it."""
+        """Write the compacted store out and close it (before its files are checksummed)."""
         self.store.flush()
+        self.worker = None  # it holds the store too (its finishing step): the last reference goes
         del self.store
 
 

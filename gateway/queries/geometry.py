@@ -7,7 +7,10 @@ within 0.5 % of the ellipsoid: well inside the snap points' own imprecision.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 EARTH_RADIUS_M = 6_371_008.8
 ONE_MILE_M = 1609.344
@@ -85,6 +88,34 @@ class Polygon:
                     inside = not inside
             j = i
         return inside
+
+    def contains_each(self, lats: Sequence[float], lngs: Sequence[float]) -> list[bool]:
+        """``contains`` for many places at once, with the same arithmetic and answers.
+
+        An edge can only be crossed by the rays of places whose latitude lies in its own
+        latitude range; with the places sorted by latitude those are one slice, found by
+        binary search, so a detailed boundary of thousands of short edges costs about one
+        look-up per edge rather than one test per edge and place.
+        """
+        lat = np.asarray(lats, dtype=np.float64)
+        lng = np.asarray(lngs, dtype=np.float64)
+        order = np.argsort(lat, kind="stable")
+        lat, lng = lat[order], lng[order]
+        ends = np.asarray(self.vertices, dtype=np.float64)
+        starts = np.roll(ends, 1, axis=0)  # edge i runs from vertex i-1 (j) to vertex i
+        # (lat_i > lat) != (lat_j > lat)  <=>  min(lat_i, lat_j) <= lat < max(lat_i, lat_j)
+        first = np.searchsorted(lat, np.minimum(ends[:, 0], starts[:, 0]), side="left")
+        last = np.searchsorted(lat, np.maximum(ends[:, 0], starts[:, 0]), side="left")
+        inside = np.zeros(len(lat), dtype=bool)
+        for edge in np.flatnonzero(last > first):
+            lat_i, lng_i = self.vertices[edge]
+            lat_j, lng_j = self.vertices[edge - 1]
+            a, b = first[edge], last[edge]
+            crossing = lng_i + (lat[a:b] - lat_i) * (lng_j - lng_i) / (lat_j - lat_i)
+            inside[a:b] ^= lng[a:b] < crossing
+        answer = np.empty(len(lat), dtype=bool)
+        answer[order] = inside
+        return answer.tolist()
 
 
 Area = Circle | Polygon | BBox

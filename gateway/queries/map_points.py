@@ -14,7 +14,7 @@ from sqlalchemy import Connection, func, select, text
 
 from gateway.publish import tables
 
-from .geometry import Area, BBox, Circle, haversine_m
+from .geometry import Area, BBox, Circle, Polygon, haversine_m
 
 _SQLITE_BOX = text(
     "SELECT p.id, p.latitude, p.longitude, p.street_name FROM map_point_rtree r JOIN map_point p ON p.id = r.id "
@@ -72,7 +72,11 @@ def in_area(conn: Connection, area: Area, known: Mapping[int, MapPoint] | None =
     """Every map point inside a circle, polygon or box (``known`` as for ``in_bbox``)."""
     if isinstance(area, BBox):
         return in_bbox(conn, area, known)
-    return [p for p in in_bbox(conn, area.bbox(), known) if area.contains(p.latitude, p.longitude)]
+    candidates = in_bbox(conn, area.bbox(), known)
+    if isinstance(area, Polygon):
+        inside = area.contains_each([p.latitude for p in candidates], [p.longitude for p in candidates])
+        return [p for p, keep in zip(candidates, inside, strict=True) if keep]
+    return [p for p in candidates if area.contains(p.latitude, p.longitude)]
 
 
 def by_id(conn: Connection, point_id: int) -> MapPoint | None:

@@ -16,6 +16,9 @@ from gateway.publish import tables
 # Above this many map points, one pass over the month filtered in Python beats an IN list
 # (and stays clear of the database's limit on bound parameters).
 IN_LIST_LIMIT = 500
+# Map point ids are an INTEGER column of the published tables (32 bits in PostgreSQL). A
+# larger number names no map point, and would overflow the database driver: it matches none.
+MAX_POINT_ID = 2**31 - 1
 
 _mp = tables.map_point
 _POINT_COLUMNS = (_mp.c.latitude, _mp.c.longitude, _mp.c.street_name)
@@ -24,6 +27,7 @@ _POINT_COLUMNS = (_mp.c.latitude, _mp.c.longitude, _mp.c.street_name)
 def _restrict(statement: Select, column, point_ids: Collection[int] | None) -> tuple[Select, set[int] | None]:
     if point_ids is None:
         return statement, None
+    point_ids = [p for p in point_ids if 0 <= p <= MAX_POINT_ID]
     if len(point_ids) <= IN_LIST_LIMIT:
         return statement.where(column.in_(list(point_ids))), None
     return statement.where(column.is_not(None)), set(point_ids)
@@ -113,4 +117,6 @@ def stops(
 
 
 def point_exists(conn: Connection, point_id: int) -> bool:
+    if not 0 <= point_id <= MAX_POINT_ID:
+        return False
     return conn.execute(select(_mp.c.id).where(_mp.c.id == point_id)).first() is not None

@@ -224,9 +224,9 @@ def _content_type(media_type: str) -> str:
 
 
 def _client() -> str:
-    """The client, through trusted proxies only (the rate limit's rule, FORWARDED_ALLOW_IPS)."""
+    """The client, through trusted proxies only (the rate limit's rule, TRUSTED_PROXIES)."""
     return client_address(
-        request.remote_addr, request.headers.get("X-Forwarded-For"), current_app.config["FORWARDED_ALLOW_IPS"]
+        request.remote_addr, request.headers.get("X-Forwarded-For"), current_app.config["TRUSTED_PROXIES"]
     )
 
 

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
+import shutil
+import subprocess
 
 import pytest
 
 from tests.catalog.conftest import fetch
+from tests.live import ROOT, make_serve
 
 
 def dumps(manifest) -> list[dict]:
@@ -101,3 +105,53 @@ def test_only_listed_dumps_can_be_downloaded(release_client, path):
     response = fetch(release_client, f"/downloads/{path}")
     assert response.status_code == 404
     assert response.get_json()["error"]["status"] == 404
+
+
+def readme_download_commands() -> list[str]:
+    """The shell lines of the README's "Catalogue, downloads and statistics" example that
+    fetch or check downloads, exactly as written there."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Catalogue, downloads and statistics", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```sh\n", 1)[1].split("```", 1)[0]
+    return [line for line in block.splitlines() if "downloads" in line or line.startswith("sha256sum")]
+
+
+def test_the_readme_download_commands_work_under_make_serve(published_dir, manifest, release_path, tmp_path):
+    """gunicorn started as `make serve` starts it, in a checkout whose data directory is the
+    default, relative ./var: every download command of the README, run by the shell as written."""
+
+    checkout = tmp_path / "checkout"
+    (checkout / "var").mkdir(parents=True)
+    for name in ("wsgi.py", "gunicorn.conf.py"):
+        shutil.copy(ROOT / name, checkout / name)
+    (checkout / "var" / "releases").symlink_to(published_dir / "releases")
+    work = tmp_path / "work"
+    work.mkdir()
+    commands = readme_download_commands()
+    assert len(commands) == 5, commands
+    with make_serve(checkout, {"WORKERS": "1"}) as server:
+
+        def run(line: str) -> bytes:
+            line = line.replace("http://127.0.0.1:8000", server.url)
+            done = subprocess.run(["sh", "-c", line], cwd=work, capture_output=True, timeout=120)
+            assert done.returncode == 0, (line, done.stderr)
+            return done.stdout
+
+        listing, fetch_csv, checksum, first_bytes, resumable = commands
+        files = {f["path"]: f for f in json.loads(run(listing))["files"]}
+        assert {path: f["sha256"] for path, f in files.items()} == {f["path"]: f["sha256"] for f in dumps(manifest)}
+        csv = "dumps/csv/2024-01/2024-01-metropolitan-street.csv"
+        whole = (release_path / csv).read_bytes()
+        run(fetch_csv)
+        assert (work / "2024-01-metropolitan-street.csv").read_bytes() == whole
+        assert run(checksum).split()[0].decode() == files[csv]["sha256"]
+        assert run(first_bytes) == whole[:100]
+        nquads = (release_path / "dumps" / "release.nq.gz").read_bytes()
+        run(resumable)
+        assert (work / "release.nq.gz").read_bytes() == nquads
+        # -C - resumes: a download cut half-way is completed, not started again
+        (work / "release.nq.gz").write_bytes(nquads[: len(nquads) // 2])
+        run(resumable)
+        assert (work / "release.nq.gz").read_bytes() == nquads
+    log = next(checkout.glob("gunicorn-*.log")).read_text()
+    assert " 500 " not in log and "Traceback" not in log

@@ -1,8 +1,10 @@
 """crimes-street (point and polygon, GET and POST), crimes-at-location, crimes-no-location."""
 
+import math
+
 import pytest
 
-from gateway.police_uk import views
+from gateway.police_uk import params, views
 
 from .conftest import check_crime, miles
 
@@ -115,6 +117,36 @@ def test_too_many_crimes_is_503(release_client, monkeypatch):
     assert release_client.get(url).status_code == 200
 
 
+def _ring(points: int, closed: bool = False) -> str:
+    """A poly of ``points`` distinct points round the City (about 1 km across)."""
+    turns = [2 * math.pi * i / points for i in range(points)]
+    ring = [f"{51.515 + 0.005 * math.sin(t):.10f},{-0.09 + 0.008 * math.cos(t):.10f}" for t in turns]
+    return ":".join(ring + ring[:1] if closed else ring)
+
+
+@pytest.mark.parametrize("path", ["/api/crimes-street/all-crime", "/api/outcomes-at-location", "/api/stops-street"])
+def test_poly_points_are_capped_with_a_clear_400(release_client, path):
+    """100,000 points took 13 s; now at most MAX_POLY_POINTS (10,000), said in a 400."""
+    for points in (params.MAX_POLY_POINTS + 1, 100_000):
+        response = release_client.post(path, data={"poly": _ring(points), "date": "2024-01"})
+        assert response.status_code == 400 and response.mimetype == "text/plain"
+        assert response.get_data(as_text=True) == (
+            f"400 Bad Request: poly has {points:,} points, more than the 10,000 allowed: simplify the area's outline\n"
+        )
+    # the cap itself, written closed (its first point again at the end), is served
+    at_cap = release_client.post(path, data={"poly": _ring(params.MAX_POLY_POINTS, closed=True), "date": "2024-01"})
+    assert at_cap.status_code == 200
+
+
+def test_a_detailed_boundary_finds_what_a_simple_one_does(release_client):
+    """A 10,000-point ring and the same circle drawn with 2,000 points hold the same crimes
+    (the points are within millimetres of each other here, far from any map point)."""
+    fine = release_client.post("/api/crimes-street/all-crime", data={"poly": _ring(10_000), "date": "2024-01"})
+    coarse = release_client.post("/api/crimes-street/all-crime", data={"poly": _ring(2_000), "date": "2024-01"})
+    assert fine.status_code == coarse.status_code == 200
+    assert fine.get_json() and {c["id"] for c in fine.get_json()} == {c["id"] for c in coarse.get_json()}
+
+
 @pytest.mark.parametrize(
     ("query", "words"),
     [
@@ -158,6 +190,18 @@ def test_crimes_at_unknown_location(release_client):
     assert response.status_code == 404 and "12" in response.get_data(as_text=True)
     assert release_client.get("/api/crimes-at-location?date=2024-01").status_code == 400
     assert release_client.get("/api/crimes-at-location?location_id=x").status_code == 400
+
+
+@pytest.mark.parametrize("location_id", [2**31, 2**63 - 1, 2**63, 10**30])
+def test_location_ids_beyond_any_map_point_are_unknown_not_500(release_client, location_id):
+    """9223372036854775808 overflowed the database driver (a 500); it names no location."""
+    for method in ("crimes-at-location", "outcomes-at-location"):
+        response = release_client.get(f"/api/{method}?location_id={location_id}&date=2024-01")
+        assert response.status_code == 404, (method, response.get_data(as_text=True))
+        assert f"no location with id {location_id}" in response.get_data(as_text=True)
+    # upstream answers [] for an unknown location here
+    response = release_client.get(f"/api/stops-at-location?location_id={location_id}&date=2022-09")
+    assert response.status_code == 200 and response.get_json() == []
 
 
 def test_crimes_no_location(release_client, db):

@@ -61,3 +61,27 @@ def test_no_release_is_503(client):
     assert response.status_code == 503
     assert "gateway publish" in response.get_data(as_text=True)
     assert response.headers["Retry-After"]
+
+
+@pytest.mark.parametrize("length", [4095, 6000, 8190, 8191, 20000])
+def test_over_long_get_lines_under_gunicorn_are_the_documented_plain_400(live_server, length):
+    """gunicorn itself refuses long lines (an HTML 414 by default); the gateway answers 400."""
+    base = "/api/crimes-street/all-crime?date=2024-01&poly=51.51,-0.1:51.52,-0.1:51.52,-0.09&pad="
+    path = base + "x" * (length - len(f"GET {base} HTTP/1.1"))
+    assert len(f"GET {path} HTTP/1.1") == length
+    response = live_server.get(path)
+    assert response.status_code == 400, response.text[:300]
+    assert response.headers["Content-Type"].startswith("text/plain")
+    assert response.text.startswith("400 Bad Request: the request line is ") and "POST" in response.text
+    assert "<html" not in response.text.lower()
+    # the same request by POST is served
+    posted = live_server.post(
+        base.split("?")[0], data={"poly": "51.51,-0.1:51.52,-0.1:51.52,-0.09", "pad": "x" * length}
+    )
+    assert posted.status_code == 200
+
+
+def test_a_line_of_4094_characters_is_served_under_gunicorn(live_server):
+    base = "/api/crimes-street/all-crime?lat=51.515&lng=-0.09&date=2024-01&pad="
+    path = base + "x" * (4094 - len(f"GET {base} HTTP/1.1"))
+    assert live_server.get(path).status_code == 200

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from gateway import releases
+from gateway import integrity, releases
 from gateway.cli import main
 from gateway.demo.build import build_demo_data
 from gateway.publish import dumps, pipeline
@@ -33,6 +33,13 @@ def test_the_manifest_describes_the_release(release, sources):
     assert manifest["statements"] > 500_000
     assert all(len(f["sha256"]) == 64 and f["bytes"] > 0 for f in manifest["files"])
     assert "password" not in json.dumps(manifest)
+    # The RDF store's data files are listed too (not downloads), and the release was
+    # verified against the manifest before it became current.
+    stored = {f["path"] for f in manifest["store_files"]}
+    assert stored == {f"store/{p.name}" for p in integrity.store_files(release.path / "store")}
+    assert any(name.endswith(".sst") for name in stored) and not any(f["path"] in stored for f in manifest["files"])
+    verdict = json.loads((release.path / integrity.VERDICT_FILE).read_text())
+    assert verdict["ok"] is True and set(stored) <= set(verdict["fingerprint"])
 
 
 def test_restricted_crimes_are_dropped_with_the_reason(release):

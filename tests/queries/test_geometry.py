@@ -1,4 +1,5 @@
 import math
+import random
 
 import pytest
 
@@ -59,3 +60,24 @@ def test_concave_polygon():
 def test_polygon_needs_three_points():
     with pytest.raises(ValueError):
         Polygon(((51.0, 0.0), (52.0, 0.0)))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_contains_each_answers_exactly_as_contains(seed):
+    """The sorted, sliced test for many places gives contains()'s answer for each, edges,
+    vertices and horizontal edges included (self-crossing outlines too: even-odd)."""
+    rng = random.Random(seed)
+    grid = [round(rng.uniform(51.4, 51.6), 3) for _ in range(6)]  # shared latitudes: ties with vertices
+    vertices = tuple(
+        (rng.choice(grid) if rng.random() < 0.4 else rng.uniform(51.4, 51.6), rng.uniform(-0.2, 0.0))
+        for _ in range(rng.randint(3, 60))
+    )
+    polygon = Polygon(vertices)
+    places = [(rng.uniform(51.38, 51.62), rng.uniform(-0.22, 0.02)) for _ in range(3000)]
+    places += [(lat, lng) for lat, lng in vertices] + [(lat, rng.uniform(-0.2, 0.0)) for lat in grid]
+    lats, lngs = [p[0] for p in places], [p[1] for p in places]
+    assert polygon.contains_each(lats, lngs) == [polygon.contains(lat, lng) for lat, lng in places]
+
+
+def test_contains_each_of_nothing():
+    assert Polygon(((51.0, 0.0), (52.0, 0.0), (51.0, 1.0))).contains_each([], []) == []

@@ -161,7 +161,8 @@ def test_a_release_without_its_store_is_a_503(sparql_state, published_release, t
         sparql_state.backend.run(broken, query)
 
 
-def test_clients_behind_a_trusted_proxy_are_told_apart(sparql_client, sparql_state):
+def test_clients_behind_a_trusted_proxy_are_told_apart(sparql_app, sparql_client, sparql_state, monkeypatch):
+    monkeypatch.setitem(sparql_app.config, "TRUSTED_PROXIES", "127.0.0.1")  # the test client's address
     held = [sparql_state.slots.hold("198.51.100.20") for _ in range(sparql_state.slots.limit)]
     for slot in held:
         slot.__enter__()
@@ -170,6 +171,21 @@ def test_clients_behind_a_trusted_proxy_are_told_apart(sparql_client, sparql_sta
         busy = sparql_client.get("/sparql", query_string=query, headers={"X-Forwarded-For": "198.51.100.20"})
         other = sparql_client.get("/sparql", query_string=query, headers={"X-Forwarded-For": "198.51.100.21"})
         assert busy.status_code == 429 and other.status_code == 200
+    finally:
+        for slot in held:
+            slot.__exit__(None, None, None)
+
+
+def test_without_a_trusted_proxy_a_forwarded_header_is_no_new_client(sparql_client, sparql_state):
+    """By default no proxy is trusted: a client cannot take more slots by naming itself anew."""
+    held = [sparql_state.slots.hold("127.0.0.1") for _ in range(sparql_state.slots.limit)]
+    for slot in held:
+        slot.__enter__()
+    try:
+        query = {"query": "ASK { ?s ?p 'spoofing test' }"}
+        for n in range(3):
+            spoofed = sparql_client.get("/sparql", query_string=query, headers={"X-Forwarded-For": f"203.0.113.{n}"})
+            assert spoofed.status_code == 429
     finally:
         for slot in held:
             slot.__exit__(None, None, None)
