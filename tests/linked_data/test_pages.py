@@ -78,7 +78,7 @@ def test_a_borough_page_links_to_ons_and_shows_the_release_figures(release_clien
     assert crimes > 0
     footer = html[html.index("<tfoot>") : html.index("</tfoot>")]
     assert f'<td class="num">{crimes:,}</td>' in footer
-    row = html[html.index(f'<th scope="row">{month}</th>') :]
+    row = html[html.index(f'<th scope="row" class="nowrap">{month}</th>') :]
     assert row.split("</tr>")[0].count(f'<td class="num">{in_month:,}</td>') >= 1
 
 
