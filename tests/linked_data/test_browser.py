@@ -81,7 +81,8 @@ def test_the_home_pages_run_this_query_link_opens_the_editor_and_runs_the_query(
     shown = browser.find_element(By.CSS_SELECTOR, "main pre").text  # the query as the home page shows it
     browser.find_element(By.LINK_TEXT, "Run this query").click()
     wait = WebDriverWait(browser, 60)
-    wait.until(lambda driver: "/sparql?query=" in driver.current_url)
+    # Without the page, a browser downloads the SPARQL results and stays on the home page.
+    wait.until(lambda driver: "/sparql?query=" in driver.current_url, "the link opened no page")
     assert browser.execute_script("return document.contentType") == "text/html"  # not SPARQL results
     wait.until(ready.presence_of_element_located((By.CSS_SELECTOR, "#yasgui .CodeMirror")))
     assert browser.find_element(By.TAG_NAME, "h1").text == "SPARQL query"
