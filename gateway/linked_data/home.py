@@ -12,9 +12,12 @@ from gateway.publish import tables
 
 from .figures import record_path
 
+# Short lines: the query is shown on the home page as it is written.
 SPARQL_EXAMPLE = """PREFIX pol: <{base}def/policing/>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 SELECT ?category (COUNT(*) AS ?crimes) WHERE {{
-  ?crime a pol:RecordedCrime ; pol:month "{month}"^^<http://www.w3.org/2001/XMLSchema#gYearMonth> ;
+  ?crime a pol:RecordedCrime ;
+         pol:month "{month}"^^xsd:gYearMonth ;
          pol:category ?category .
 }} GROUP BY ?category ORDER BY DESC(?crimes)"""
 

@@ -5,17 +5,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, GEO, ORG, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 import vocab
 from vocab.loader import vocabulary_graph
-from vocab.namespaces import STATID
+from vocab.namespaces import STATGEO, STATID
 
 from .describe import BOROUGH_NAMES
 from .iris import href
 
 LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label, DCTERMS.title)
+# The classes of other vocabularies the descriptions use, labelled as those vocabularies
+# label them (the vocabulary graph holds only ours): a page never shows them as bare IRIs.
+EXTERNAL_LABELS = {
+    str(STATGEO["Statistical-Geography"]): "Statistical Geography",
+    str(ORG.Organization): "Organization",
+    str(ORG.FormalOrganization): "Formal Organization",
+    str(GEO.Feature): "Feature",
+    str(GEO.Geometry): "Geometry",
+}
+# What a page calls a resource whose types are only other vocabularies' general classes.
+KIND_NAMES = {
+    "borough": "London borough",
+    "lsoa": "lower layer super output area (LSOA)",
+    "organisation": "police force",
+}
 
 
 @dataclass(frozen=True)
@@ -54,6 +69,8 @@ class Labeller:
         text = str(node)
         if text in self.extra:
             return self.extra[text]
+        if text in EXTERNAL_LABELS:
+            return EXTERNAL_LABELS[text]
         if text.startswith(str(STATID)):
             code = text[len(str(STATID)) :]
             return f"{BOROUGH_NAMES[code]} ({code})" if code in BOROUGH_NAMES else code
@@ -91,6 +108,21 @@ class Labeller:
         note = node.language or (self.compact(str(node.datatype)) if node.datatype else None)
         return Value(str(node), None, note)
 
+    def main_type(self, subject: Node) -> URIRef | None:
+        """The type a page names ``subject`` by: one of our vocabulary's classes if it has one."""
+        types = sorted(t for t in self.graph.objects(subject, RDF.type) if isinstance(t, URIRef))
+        ours = [t for t in types if (t, None, None) in self.vocabulary]
+        return (ours or types or [None])[0]
+
+    def kind_name(self, subject: Node, kind: str) -> str:
+        """What a page calls ``subject`` in a sentence: "recorded crime", "London borough"."""
+        if kind in KIND_NAMES:
+            return KIND_NAMES[kind]
+        main = self.main_type(subject)
+        name = self.label(main) if main is not None else "resource"
+        # "Recorded crime" reads "a recorded crime"; "LSOA" stays as it is.
+        return name[:1].lower() + name[1:] if name[1:2].islower() else name
+
     def label_of_type(self, node: BNode) -> str:
         kind = self.graph.value(node, RDF.type)
         return self.label(kind) if kind is not None else "description"
@@ -110,3 +142,10 @@ class Labeller:
             values = sorted((self.value(o) for o in by_property[prop]), key=lambda v: v.text)
             rows.append(Row(self.label(prop), self.link(str(prop)), tuple(values)))
         return rows
+
+
+def indefinite_article(phrase: str) -> str:
+    """ "a" or "an" before ``phrase`` (by its sound: "an incident", "a use of force")."""
+    word = phrase.split(" ", 1)[0].lower()
+    vowel_sound = word[:1] in ("a", "e", "i", "o", "u") and not word.startswith(("use", "uni", "eu", "one"))
+    return "an" if vowel_sound else "a"

@@ -32,7 +32,7 @@ from .describe import CHILD_PROPERTIES, Description, describe
 from .figures import PointRecord, area_figures, point_records
 from .home import home_examples
 from .iris import valid_key
-from .labels import Labeller
+from .labels import Labeller, indefinite_article
 from .lists import listing
 from .representations import OFFERED, finish, rdf_error_body, rdf_response, serialize, split_extension
 from .store import store_for
@@ -198,12 +198,15 @@ def _resource_page(release: Release, description: Description) -> str:
             heading = labeller.label(ns.POL[name])
             children.append((heading, [(child, labeller.rows(child)) for child in items]))
     blank = {node: labeller.rows(node) for node in description.graph.all_nodes() if not isinstance(node, URIRef)}
+    type_name = labeller.kind_name(iri, description.kind)
     context = {
         "description": description,
         "title": _readable(labeller.label(iri), str(iri))
         if labeller.label(iri) != labeller.compact(str(iri))
         else _title(description),
-        "type_label": labeller.label(description.graph.value(iri, RDF.type) or OWL.Thing),
+        "type_name": type_name,
+        "type_article": indefinite_article(type_name),
+        "type_iri": str(labeller.main_type(iri) or OWL.Thing),
         "rows": labeller.rows(iri, skip=tuple(ns.POL[name] for name in CHILD_PROPERTIES)),
         "blank": blank,
         "children": children,

@@ -133,6 +133,8 @@ def init_app(app: Flask) -> None:
 @bp.route("/sparql", methods=["GET", "POST"], strict_slashes=False)
 def endpoint() -> Response:
     started = time.monotonic()
+    if _wants_editor():
+        return query_page(request.args.get("query", ""))
     log: dict[str, Any] = {"client": _client(), "status": 200, "cached": False}
     text = None
     try:
@@ -150,6 +152,20 @@ def endpoint() -> Response:
         log["duration_ms"] = round((time.monotonic() - started) * 1000, 2)
         querylog.record(query_hash=querylog.query_hash(text), **log)
     return response
+
+
+def _wants_editor() -> bool:
+    """A browser following a link to a query (``GET ?query=``, ``Accept`` ranking HTML first).
+
+    It gets the query page, whose editor opens the query from the URL and runs it, as the
+    endpoint's answer to a person; clients asking for results (or ``*/*``) get results as before.
+    """
+    if request.method != "GET" or "query" not in request.args:
+        return False
+    try:
+        return neg.negotiate((*RESULT_FORMATS, *GRAPH_FORMATS, neg.HTML)) is neg.HTML
+    except HTTPException:  # nothing acceptable: the query's own path says so
+        return False
 
 
 def _answer(text: str, default_graphs: tuple, named_graphs: tuple, log: dict, deadline: float) -> Response:
@@ -263,10 +279,11 @@ def describe() -> Response:
     return neg.vary_accept(response)
 
 
-def query_page() -> Response:
+def query_page(query: str = "") -> Response:
     prefixes = default_prefixes(current_app.config["BASE_URI"])
     html = render_template(
         "sparql/query.html",
+        query=query,
         endpoint=request.base_url,
         prefixes=prefixes,
         examples=examples(),

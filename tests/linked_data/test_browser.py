@@ -12,6 +12,8 @@ import re
 import pytest
 import requests
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as ready
+from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.browser import chromium
 
@@ -72,3 +74,25 @@ def test_the_home_pages_sparql_example_answers(live_server):
     answer = live_server.get(html.unescape(query.group(1)), headers={"Accept": "application/sparql-results+json"})
     assert answer.status_code == 200
     assert answer.json()["results"]["bindings"], "the example finds crimes by category"
+
+
+def test_the_home_pages_run_this_query_link_opens_the_editor_and_runs_the_query(browser, live_server):
+    browser.get(live_server.url + "/")
+    shown = browser.find_element(By.CSS_SELECTOR, "main pre").text  # the query as the home page shows it
+    browser.find_element(By.LINK_TEXT, "Run this query").click()
+    wait = WebDriverWait(browser, 60)
+    # Without the page, a browser downloads the SPARQL results and stays on the home page.
+    wait.until(lambda driver: "/sparql?query=" in driver.current_url, "the link opened no page")
+    assert browser.execute_script("return document.contentType") == "text/html"  # not SPARQL results
+    wait.until(ready.presence_of_element_located((By.CSS_SELECTOR, "#yasgui .CodeMirror")))
+    assert browser.find_element(By.TAG_NAME, "h1").text == "SPARQL query"
+    editor = browser.execute_script("return document.querySelector('#yasgui .CodeMirror').CodeMirror.getValue()")
+    assert editor.strip() == shown.strip()
+    cells = wait.until(
+        lambda driver: [
+            c.text for c in driver.find_elements(By.CSS_SELECTOR, ".tabPanel.active .yasr table tbody td") if c.text
+        ]
+    )
+    assert any("/def/crime-category/" in text for text in cells), cells[:6]
+    errors = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == []

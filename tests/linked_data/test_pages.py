@@ -78,8 +78,47 @@ def test_a_borough_page_links_to_ons_and_shows_the_release_figures(release_clien
     assert crimes > 0
     footer = html[html.index("<tfoot>") : html.index("</tfoot>")]
     assert f'<td class="num">{crimes:,}</td>' in footer
-    row = html[html.index(f'<th scope="row">{month}</th>') :]
+    row = html[html.index(f'<th scope="row" class="nowrap">{month}</th>') :]
     assert row.split("</tr>")[0].count(f'<td class="num">{in_month:,}</td>') >= 1
+
+
+STATISTICAL_GEOGRAPHY = "http://statistics.data.gov.uk/def/statistical-geography#Statistical-Geography"
+
+
+def _type_in_lede(html: str) -> tuple[str, str, str]:
+    """The lede's "A <a href=...>kind</a> published by ...": (article, link, text)."""
+    lede = html.split('<p class="lede">', 1)[1].split("</p>", 1)[0]
+    found = re.match(r'\s*(A|An) <a href="([^"]+)"[^>]*>([^<]+)</a>', lede)
+    assert found, lede
+    return found.group(1), found.group(2), found.group(3)
+
+
+def _type_values(html: str) -> list[tuple[str, str]]:
+    """The (link, text) values of the page's first rdf:type row."""
+    row = html.split(">rdf:type</a></dt>", 1)[1].split("</dd>", 1)[0]
+    return re.findall(r'<a href="([^"]+)">([^<]+)</a>', row)
+
+
+def test_an_area_page_names_its_type_with_a_label_linked_to_the_type(release_client, sample):
+    for path, name in ((f"borough/{sample.borough}", "London borough"), (f"lsoa/{sample.lsoa}", "lower layer")):
+        html = release_client.get(f"/doc/{path}").get_data(as_text=True)
+        article, link, text = _type_in_lede(html)
+        assert (article, link) == ("A", STATISTICAL_GEOGRAPHY) and text.startswith(name), (path, text)
+        assert _type_values(html) == [(STATISTICAL_GEOGRAPHY, "Statistical Geography")]
+        assert f">{STATISTICAL_GEOGRAPHY}<" not in html and f"A {STATISTICAL_GEOGRAPHY}" not in html
+
+
+def test_every_page_names_its_type_in_words(release_client, sample):
+    names = {}
+    for path in sample.all():
+        html = release_client.get(f"/doc/{path}").get_data(as_text=True)
+        article, link, text = _type_in_lede(html)
+        assert ":" not in text and link, (path, text)  # neither an IRI nor a prefixed name
+        assert article == ("An" if text[0] in "aeio" else "A"), (path, article, text)
+        assert all(":" not in label for _, label in _type_values(html)), path
+        names["/".join(path.split("/")[0::2])] = text  # by kind: crime, crime/outcome, ...
+    assert names["crime"] == "recorded crime" and names["anti-social-behaviour"] == "anti-social behaviour incident"
+    assert names["organisation"] == "police force" and names["snap-point"] == "snap point"
 
 
 def test_a_snap_point_page_lists_its_records_by_month(release_client, published_release, sample):

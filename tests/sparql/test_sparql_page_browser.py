@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ready
@@ -33,3 +35,22 @@ def test_an_example_query_runs_in_the_editor(browser, live_server):
     assert "no-further-action" in text or "Investigation complete" in text
     errors = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == []
+
+
+def test_a_query_link_runs_on_this_endpoint_only(browser, live_server):
+    """A link's query opens in the editor and runs here, whatever endpoint the link names."""
+    query = "SELECT ?category WHERE { ?c a pol:RecordedCrime ; pol:category ?category } LIMIT 3"
+    elsewhere = "http://127.0.0.1:9/sparql"
+    browser.get(f"{live_server.url}/sparql?{urlencode({'query': query, 'endpoint': elsewhere, '_format': 'html'})}")
+    wait = WebDriverWait(browser, 60)
+    wait.until(ready.presence_of_element_located((By.CSS_SELECTOR, "#yasgui .CodeMirror")))
+    editor = browser.execute_script("return document.querySelector('#yasgui .CodeMirror').CodeMirror.getValue()")
+    assert editor == query
+    endpoint = browser.find_element(By.CSS_SELECTOR, ".tabPanel.active input.autocomplete").get_attribute("value")
+    assert endpoint == f"{live_server.url}/sparql"
+    cells = wait.until(
+        lambda driver: [
+            c.text for c in driver.find_elements(By.CSS_SELECTOR, ".tabPanel.active .yasr table tbody td") if c.text
+        ]
+    )
+    assert any("/def/crime-category/" in text for text in cells), cells

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 
@@ -154,6 +155,63 @@ def test_query_page_for_browsers(sparql_client):
     assert "Crimes by borough and month" in page and "arrest rates" in page
     prefixes = json.loads(page.split('id="sparql-prefixes">', 1)[1].split("</script>", 1)[0])
     assert prefixes["pol"] == POL
+
+
+BROWSER_ACCEPT = (  # what Chromium and Firefox send for a page
+    "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8",
+    "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+)
+
+
+@pytest.mark.parametrize("accept", BROWSER_ACCEPT)
+def test_a_browser_following_a_query_link_gets_the_editor_with_the_query(sparql_client, accept):
+    response = sparql_client.get("/sparql", query_string={"query": COUNT_CRIMES}, headers={"Accept": accept})
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert "Accept" in response.headers["Vary"]
+    page = response.get_data(as_text=True)
+    assert "/static/sparql/query.js" in page and 'id="yasgui"' in page
+    # Without scripts, the form holds the query and asks for results in a format of its own.
+    textarea = page.split('<textarea id="query" name="query"', 1)[1].split("</textarea>", 1)[0]
+    assert html.unescape(textarea.split(">", 1)[1]) == COUNT_CRIMES
+    assert 'name="_format"' in page
+
+
+JSON_RESULTS = "application/sparql-results+json"
+ARQ_ACCEPT = (
+    "application/sparql-results+json, application/sparql-results+xml;q=0.9, text/tab-separated-values;q=0.7, "
+    "text/csv;q=0.5, application/json;q=0.2, application/xml;q=0.2, */*;q=0.1"
+)
+
+
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [
+        (None, JSON_RESULTS),
+        ("*/*", JSON_RESULTS),
+        ("application/sparql-results+json", JSON_RESULTS),
+        ("application/sparql-results+xml, text/html;q=0.5", "application/sparql-results+xml"),
+        ("application/xml", "application/sparql-results+xml"),
+        ("text/csv, */*;q=0.1", "text/csv"),
+        # SPARQLWrapper's default for SELECT, and Jena ARQ's
+        (",".join(("application/sparql-results+json", "application/json", "text/javascript")), JSON_RESULTS),
+        (ARQ_ACCEPT, JSON_RESULTS),
+    ],
+)
+def test_clients_asking_for_results_still_get_results(sparql_client, accept, media_type):
+    headers = {"Accept": accept} if accept else {}
+    response = sparql_client.get("/sparql", query_string={"query": COUNT_CRIMES}, headers=headers)
+    assert response.status_code == 200 and response.mimetype == media_type
+
+
+def test_only_a_get_of_a_query_is_answered_with_the_editor(sparql_client):
+    posted = sparql_client.post("/sparql", data={"query": COUNT_CRIMES}, headers={"Accept": BROWSER_ACCEPT[0]})
+    assert posted.mimetype == "application/sparql-results+xml"  # a form POST runs the query
+    forced = sparql_client.get(
+        "/sparql", query_string={"query": COUNT_CRIMES, "_format": "csv"}, headers={"Accept": BROWSER_ACCEPT[0]}
+    )
+    assert forced.mimetype == "text/csv"
+    construct = sparql_client.get("/sparql", query_string={"query": SOME_TRIPLES}, headers={"Accept": "text/turtle"})
+    assert construct.mimetype == "text/turtle"
 
 
 def test_cors_for_browser_tools_elsewhere(sparql_client):

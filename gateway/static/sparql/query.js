@@ -13,8 +13,15 @@
     requestConfig: { endpoint: element.dataset.endpoint, method: "POST" },
     copyEndpointOnNewTab: false,
     endpointCatalogueOptions: { getData: function () { return [{ endpoint: element.dataset.endpoint }]; } },
-    persistenceId: "met-gateway-sparql"
+    persistenceId: "met-gateway-sparql",
+    // A link to /sparql?query=... opens the query in a tab and runs it; whatever else the
+    // link says, the query goes to this endpoint.
+    populateFromUrl: function (tab) {
+      tab.requestConfig.endpoint = element.dataset.endpoint;
+      return tab;
+    }
   });
+  if (/[?&]query=/.test(window.location.search)) element.scrollIntoView();
   var buttons = document.querySelectorAll(".sparql-example");
   Array.prototype.forEach.call(buttons, function (button) {
     button.addEventListener("click", function () {
