@@ -13,6 +13,7 @@ from collections.abc import Hashable, Iterable, Mapping
 
 import numpy as np
 from scipy.optimize import linprog
+from scipy.sparse import csr_array
 
 
 class Attack:
@@ -21,17 +22,18 @@ class Attack:
     def __init__(self, published: Mapping[Hashable, float], withheld: Iterable[Hashable]) -> None:
         self.published = dict(published)
         self.index = {key: i for i, key in enumerate(withheld)}
-        self.equal_rows: list[np.ndarray] = []
+        self.equal_rows: list[dict[int, float]] = []
         self.equal_rhs: list[float] = []
-        self.upper_rows: list[np.ndarray] = []
+        self.upper_rows: list[dict[int, float]] = []
         self.upper_rhs: list[float] = []
 
-    def _row(self, keys: Iterable[Hashable]) -> tuple[np.ndarray, float]:
-        """The withheld members of ``keys`` as a row, and the published members' sum."""
-        row, known = np.zeros(len(self.index)), 0.0
+    def _row(self, keys: Iterable[Hashable], sign: float = 1.0) -> tuple[dict[int, float], float]:
+        """The withheld members of ``keys`` as a (sparse) row, and the published members' sum."""
+        row: dict[int, float] = {}
+        known = 0.0
         for key in keys:
             if key in self.index:
-                row[self.index[key]] += 1
+                row[self.index[key]] = row.get(self.index[key], 0.0) + sign
             else:
                 known += self.published.get(key, 0)  # a cell neither published nor withheld is 0
         return row, known
@@ -39,30 +41,38 @@ class Attack:
     def total(self, keys: Iterable[Hashable], value: float) -> None:
         """The cells ``keys`` add up to ``value``."""
         row, known = self._row(keys)
-        if row.any():
+        if row:
             self.equal_rows.append(row)
             self.equal_rhs.append(value - known)
 
     def at_most(self, keys: Iterable[Hashable], value: float) -> None:
         row, known = self._row(keys)
-        if row.any():
+        if row:
             self.upper_rows.append(row)
             self.upper_rhs.append(value - known)
 
     def at_least(self, keys: Iterable[Hashable], value: float) -> None:
-        row, known = self._row(keys)
-        if row.any():
-            self.upper_rows.append(-row)
+        row, known = self._row(keys, -1.0)
+        if row:
+            self.upper_rows.append(row)
             self.upper_rhs.append(known - value)
+
+    def _matrix(self, rows: list[dict[int, float]]) -> csr_array | None:
+        if not rows:
+            return None
+        r = [i for i, row in enumerate(rows) for _ in row]
+        c = [j for row in rows for j in row]
+        v = [x for row in rows for x in row.values()]
+        return csr_array((v, (r, c)), shape=(len(rows), len(self.index)))
 
     def room(self, key: Hashable) -> tuple[float, float]:
         """The smallest and largest value the withheld cell ``key`` can take."""
         objective = np.zeros(len(self.index))
         objective[self.index[key]] = 1
         problem = {
-            "A_eq": np.array(self.equal_rows) if self.equal_rows else None,
+            "A_eq": self._matrix(self.equal_rows),
             "b_eq": self.equal_rhs or None,
-            "A_ub": np.array(self.upper_rows) if self.upper_rows else None,
+            "A_ub": self._matrix(self.upper_rows),
             "b_ub": self.upper_rhs or None,
             "bounds": [(0, None)] * len(self.index),
             "method": "highs",
