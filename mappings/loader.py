@@ -23,7 +23,18 @@ from .spec import Mapping as TableMapping
 from .transforms import TRANSFORMS
 
 TOP_KEYS = {"table", "record", "dataset", "uri", "key", "fields", "withhold", "parent", "order_by", "description"}
-FIELD_KEYS = {"from", "transform", "property", "subject", "lookup", "scheme", "bands", "concept", "description"}
+FIELD_KEYS = {
+    "from",
+    "transform",
+    "property",
+    "subject",
+    "records",
+    "lookup",
+    "scheme",
+    "bands",
+    "concept",
+    "description",
+}
 PLACEHOLDER = re.compile(r"{([a-z_]+)}")
 
 
@@ -111,6 +122,13 @@ class _Checker:
         if not isinstance(value, kind):
             raise self.fail(data.lines[key], f"'{key}' must be a {kind.__name__}")
         return value
+
+    def flag(self, data: _LineDict, key: str, default: bool) -> bool:
+        if key not in data:
+            return default
+        if not isinstance(data[key], bool):
+            raise self.fail(data.lines[key], f"'{key}' must be true or false")
+        return data[key]
 
     def unknown_keys(self, data: _LineDict, allowed: set[str], what: str) -> None:
         for key in data:
@@ -206,6 +224,7 @@ class _Checker:
             line=line,
             property=prop,
             on_subject=bool(spec.get("subject", False)),
+            on_records=self.flag(spec, "records", True),
             lookup=lookup,
             scheme=scheme,
             bands=spec.get("bands"),

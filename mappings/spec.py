@@ -17,6 +17,7 @@ class Field:
     line: int
     property: str | None = None  # vocabulary property, "pol:term" or "prefix:term"
     on_subject: bool = False  # a property of the banded subject description
+    on_records: bool = True  # False: in the release tables for the statistics, on no record
     lookup: str | None = None  # internal lookup table, for transform "lookup"
     scheme: str | None = None  # concept scheme of the value
     bands: str | None = None  # age-band scheme, for the age transforms

@@ -1,9 +1,12 @@
 """Aggregate endpoints: ``/api/v1/aggregates/{dataset}?group=a,b,c``, suppressed.
 
 Counts are grouped by up to three dimensions, filtered like the record endpoints, and
-published through ``suppression.suppress``: small cells are withheld with their
-complements, one-way margins are suppressed as the one-dimension query would suppress
-them, and the grand total is withheld when it is itself small. Where a denominator file
+published through ``suppression.suppress``. A count over the fields of the published
+records is public (the records give it: listing them counts them), so it is published
+exactly, small or not. A count that involves a protected dimension (grouped or filtered
+by it) has its small cells withheld with their complements, taking every public count
+as known; its one-way margins are suppressed as the one-dimension query would suppress
+them, and its grand total is withheld when it is itself small. Where a denominator file
 is configured (``DENOMINATORS``: ``area_code,population``), cells grouped by borough or
 LSOA carry a rate per 1,000 people.
 """
@@ -23,12 +26,12 @@ from werkzeug.exceptions import BadRequest, ServiceUnavailable
 
 from ..current import current_release
 from ..negotiation import CSV, JSON, choose
+from ..suppression import Key, suppress
 from . import bp
-from .datasets import DATASETS, Dataset
+from .datasets import DATASETS, Dataset, Dimension
 from .filters import conditions, dimension_expression
 from .responses import formatted, linked_data_headers
 from .schemas import aggregate_query_schema, aggregate_schema
-from .suppression import Key, suppress
 
 # More groups than this is a download, not an aggregate (and slow to protect).
 MAX_CELLS = 2_000
@@ -79,7 +82,8 @@ def _aggregate(dataset: Dataset, args: dict[str, Any], names: list[str], release
     if len(rows) > MAX_CELLS:
         raise BadRequest(f"group: more than {MAX_CELLS:,} groups; count by fewer dimensions or filter more")
     cells: dict[Key, int] = {tuple(row[: len(names)]): row.n for row in rows}
-    table = suppress(cells, threshold)
+    public = public_dimensions(dataset, dims, args)
+    table = suppress(cells, threshold, public=public)
     population, source = denominators()
     area = next((i for i, n in reversed(list(enumerate(names))) if n in ("borough", "lsoa")), None)
 
@@ -101,14 +105,15 @@ def _aggregate(dataset: Dataset, args: dict[str, Any], names: list[str], release
             sums: dict[Key, int] = defaultdict(int)
             for key, n in cells.items():
                 sums[(key[i],)] += n
-            one_way = suppress(sums, threshold)
+            one_way = suppress(sums, threshold, public=_one_way(public, i))
             place = name in ("borough", "lsoa")
             margins[name] = [
                 {"value": key[0], **count(one_way.counts[key], key in one_way.withheld, key[0] if place else None)}
                 for key in sorted(one_way.counts, key=_sort_key)
             ]
     grand = sum(cells.values())
-    total = {"count": grand if grand >= threshold or grand == 0 else None, "suppressed": 0 < grand < threshold}
+    hidden = public is None and 0 < grand < threshold
+    total = {"count": None if hidden else grand, "suppressed": hidden}
     return {
         "dataset": dataset.name,
         "release": release.id,
@@ -119,6 +124,21 @@ def _aggregate(dataset: Dataset, args: dict[str, Any], names: list[str], release
         "total": total,
         "denominator": source,
     }
+
+
+def _one_way(public: frozenset[int] | None, i: int) -> frozenset[int] | None:
+    """``public`` for the one-way table of dimension ``i``."""
+    if public is None:
+        return None
+    return frozenset({0}) if i in public else frozenset()
+
+
+def public_dimensions(dataset: Dataset, dims: list[Dimension], args: dict[str, Any]) -> frozenset[int] | None:
+    """Which of ``dims`` (by position) the records publish, or None when a filter on a
+    protected dimension makes every count of the answer a protected one."""
+    if any(d.protected and args.get(d.name) for d in dataset.dimensions):
+        return None
+    return frozenset(i for i, d in enumerate(dims) if not d.protected)
 
 
 def _sort_key(key: Key) -> tuple:

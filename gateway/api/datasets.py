@@ -4,6 +4,11 @@ Everything here is plain data over the published tables (``gateway/publish/table
 A *dimension* is something records can be filtered and counted by; its values are
 checked against the vocabulary scheme the mapping publishes it under, so a filter on a
 value that does not exist is a 400, not an empty answer that looks like "no crime".
+
+A *protected* dimension is one no record carries (its mapping field says ``records:
+false``: the characteristics of the subject of a use of force): it is published only as
+counts with small cells withheld, so the record endpoints neither filter by it nor show
+it. Every other dimension is a field of the published records, so its counts are public.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ class Dimension:
     kind: str = "code"  # code | month | borough | lsoa | group
     scheme: str | None = None  # the vocabulary scheme of its values
     of: str | None = None  # for kind "group": the dimension whose values are grouped
+    protected: bool = False  # on no record: counted only, small counts withheld
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,6 +57,11 @@ class Dataset:
 
     def dimension(self, name: str) -> Dimension:
         return next(d for d in self.dimensions if d.name == name)
+
+    @property
+    def filters(self) -> tuple[Dimension, ...]:
+        """The dimensions the record endpoint filters by: the public ones."""
+        return tuple(d for d in self.dimensions if not d.protected)
 
     @property
     def dimension_names(self) -> tuple[str, ...]:
@@ -142,11 +153,9 @@ def _uses_of_force() -> Select:
         u.c.impact_drugs,
         u.c.impact_mental_health,
         u.c.impact_weapon,
-        u.c.perceived_ethnicity,
+        u.c.perceived_ethnicity,  # protected: for the counts, never listed
         u.c.age_band,
         u.c.gender,
-        u.c.physical_disability,
-        u.c.mental_disability,
     )
 
 
@@ -316,11 +325,6 @@ USE_OF_FORCE = Dataset(
         "impact_drugs": "boolean",
         "impact_mental_health": "boolean",
         "impact_weapon": "boolean",
-        "perceived_ethnicity": "string",
-        "age_band": "string",
-        "gender": "string",
-        "physical_disability": "boolean",
-        "mental_disability": "boolean",
     },
     dimensions=(
         MONTH,
@@ -328,16 +332,20 @@ USE_OF_FORCE = Dataset(
         Dimension("location_type", "the type of place", scheme="incident-location-type"),
         Dimension("outcome", "the outcome of the incident", scheme="incident-outcome"),
         Dimension(
-            "perceived_ethnicity", "the subject's ethnicity as the officer perceived it", scheme="perceived-ethnicity"
+            "perceived_ethnicity",
+            "the subject's ethnicity as the officer perceived it",
+            scheme="perceived-ethnicity",
+            protected=True,
         ),
         Dimension(
             "ethnic_group",
             "the five-group ethnicity (white, mixed, asian, black, other) of the perceived ethnicity",
             "group",
             of="perceived_ethnicity",
+            protected=True,
         ),
-        Dimension("age_band", "the subject's age band", scheme="age-band/use-of-force"),
-        Dimension("gender", "the subject's gender", scheme="gender"),
+        Dimension("age_band", "the subject's age band", scheme="age-band/use-of-force", protected=True),
+        Dimension("gender", "the subject's gender", scheme="gender", protected=True),
     ),
     sortable=("month", "id"),
     default_sort=("-month", "id"),

@@ -13,7 +13,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 from webargs.fields import DelimitedList
 
 from ..config import DEFAULTS
-from .datasets import DATASETS, FIVE_GROUPS, Dataset
+from .datasets import DATASETS, FIVE_GROUPS, Dataset, Dimension
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 PATTERNS = {"borough": r"^E09\d{6}$", "lsoa": r"^E01\d{6}$"}
@@ -82,12 +82,12 @@ class NoQueryArgsSchema(_Strict):
     """No parameters: any given is an error."""
 
 
-def _filter_fields(dataset: Dataset) -> dict[str, fields.Field]:
+def _filter_fields(dataset: Dataset, dimensions: tuple[Dimension, ...]) -> dict[str, fields.Field]:
     found: dict[str, fields.Field] = {
         "from_": _month("the first month (YYYY-MM), inclusive", "from"),
         "to": _month("the last month (YYYY-MM), inclusive", "to"),
     }
-    for dim in dataset.dimensions:
+    for dim in dimensions:
         if dim.kind == "month":
             continue
         if dim.kind in PATTERNS:
@@ -127,7 +127,7 @@ def _class_name(dataset: Dataset, suffix: str) -> str:
 @cache
 def records_query_schema(dataset: Dataset) -> type[Schema]:
     sorts = [*dataset.sortable, *(f"-{s}" for s in dataset.sortable)]
-    found = _filter_fields(dataset)
+    found = _filter_fields(dataset, dataset.filters)
     found["sort"] = DelimitedList(
         fields.String(validate=validate.OneOf(sorts)),
         data_key="_sort",
@@ -147,7 +147,7 @@ def records_query_schema(dataset: Dataset) -> type[Schema]:
 
 @cache
 def aggregate_query_schema(dataset: Dataset) -> type[Schema]:
-    found = _filter_fields(dataset)
+    found = _filter_fields(dataset, dataset.dimensions)
     found["group"] = DelimitedList(
         fields.String(validate=validate.OneOf(dataset.dimension_names)),
         required=True,

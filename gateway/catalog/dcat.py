@@ -62,7 +62,7 @@ SERIES = {
     ),
     "use-of-force": (
         "Use of force",
-        "Uses of force by officers: tactics, outcomes and the perceived characteristics of the subject.",
+        "Uses of force by officers: tactics and outcomes (the subject's characteristics as counts only).",
         None,
     ),
 }

@@ -10,12 +10,20 @@ concept schemes, and the measure is ``pol:count``:
 - ``stop-and-search-borough``: stops by borough × month × ethnic group × outcome × legislation;
 - ``use-of-force-borough``: use-of-force records by borough × quarter × tactic × perceived ethnicity.
 
-Cells count at least one record (an absent cell counted none). A cell below the release's
-suppression threshold is withheld: its ``pol:count`` is ``"NaN"^^xsd:double`` (the Data
-Cube integrity constraints require every observation to carry its measure, and NaN cannot
-be summed by mistake) and ``sdmx-attribute:obsStatus`` is ``sdmx-code:obsStatus-M``.
-Records without an area (no location) or without a value for a dimension are left out of
-a cube and counted in the manifest.
+Cells count at least one record (an absent cell counted none). What is withheld follows
+the JSON aggregates' rule (``gateway.suppression``): a count over fields the published
+records carry is public (anyone can count the records), so a cube of such dimensions only
+(the crime and stop-and-search cubes) withholds nothing; a cube with a dimension no record
+carries (the perceived ethnicity of the use-of-force cube) has its cells below the
+release's suppression threshold withheld, with the same complementary suppression as the
+API, every count over the public dimensions taken as known. A withheld cell's
+``pol:count`` is ``"NaN"^^xsd:double`` (the Data Cube integrity constraints require every
+observation to carry its measure, and NaN cannot be summed by mistake) and
+``sdmx-attribute:obsStatus`` is ``sdmx-code:obsStatus-M``; a withheld cell may count no
+record (a zero shown withheld, so that a line of small cells cannot be solved). Records
+without an area (no location) or without a value for a dimension are left out of a cube
+(but counted in the table that is protected, as the API counts them) and counted in the
+manifest.
 
 Counting is SQL ``GROUP BY`` on the release tables; Python only maps the grouped values
 to concepts (and self-defined ethnicities to their five groups, months to quarters) and
@@ -26,6 +34,7 @@ cube's dataset and observations go into ``{base}graph/cube/{name}``.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -35,16 +44,20 @@ from sqlalchemy import Connection, func, select
 from vocab.cubes import load_structures
 from vocab.namespaces import DCTERMS, QB, RDF, RDFS, REF_MONTH, SDMX_ATTR, SDMX_CODE, SDMX_DIM, SKOS, STATID, XSD
 
+from ..suppression import suppress, withhold_everything
 from . import tables
 from .nquads import iri, literal, quad
 from .vocabulary import Vocabulary
 
 DEFAULT_THRESHOLD = 5
+# The longest the protection of one cube may take; past it, every cell is withheld.
+AUDIT_SECONDS = 120.0
 REF_QUARTER = "http://reference.data.gov.uk/id/quarter/"
 NOT_STATED = "Other ethnic group - Not stated"
 
-# A cube's cells: the dimension values (concept IRIs, areas and periods) and their counts.
-Cells = dict[tuple[str, ...], int]
+# A cube's cells: the dimension values (concept IRIs, areas and periods; None where a
+# record has no value, left out of the cube) and their counts.
+Cells = dict[tuple[str | None, ...], int]
 
 
 @dataclass(frozen=True)
@@ -54,6 +67,7 @@ class CubeSpec:
     description: str
     dimensions: tuple[str, ...]  # the dimension properties, in the order of the cells' keys
     cells: Callable[[CubeBuilder, Connection], tuple[Cells, int]]  # the cells and the records left out
+    protected: frozenset[int] = frozenset()  # dimensions no record carries (by position)
 
 
 @dataclass
@@ -141,17 +155,18 @@ class CubeBuilder:
         yield quad(dataset, iri(str(DCTERMS.publisher)), iri(str(self.ns.ID["organisation/metropolitan"])), g)
         properties = [iri(self.dimension(name)) for name in spec.dimensions]
         status = iri(str(SDMX_ATTR.obsStatus))
-        for key in sorted(cells):
-            n = cells[key]
+        counts = protect(cells, self.threshold, spec.protected)
+        for key in sorted(k for k in counts if None not in k):
+            n = counts[key]
             obs = iri(f"{self.dataset(spec.name)}/" + "/".join(_segment(value) for value in key))
             yield quad(obs, a, iri(str(QB.Observation)), g)
             yield quad(obs, iri(str(QB.dataSet)), dataset, g)
             for prop, value in zip(properties, key, strict=True):
                 yield quad(obs, prop, iri(value), g)
             report.observations += 1
-            if n < self.threshold:
+            if n is None:
                 report.suppressed += 1
-                report.withheld_records += n
+                report.withheld_records += cells.get(key, 0)
                 yield quad(obs, count, literal("NaN", str(XSD.double)), g)
                 yield quad(obs, status, iri(str(SDMX_CODE["obsStatus-M"])), g)
             else:
@@ -167,6 +182,27 @@ class CubeBuilder:
                 for name, report in self.reports.items()
             },
         }
+
+
+def protect(cells: Cells, threshold: int, protected: frozenset[int]) -> dict[tuple[str | None, ...], int | None]:
+    """The cube's counts as published: None where withheld (zero cells shown withheld too).
+
+    The same procedure as the JSON aggregates, over the same table (cells without a value
+    included, as the API counts them): a cube with no protected dimension withholds
+    nothing; otherwise every count over the public dimensions is known to the audit. No
+    query publishes a cube's coarser tables that keep a protected dimension (the API counts
+    records, a cube may count a record in several cells), so they are not known.
+    """
+    if not cells or not protected:
+        return dict(cells)
+    k = len(next(iter(cells)))
+    public = frozenset(range(k)) - protected
+    try:
+        return dict(suppress(cells, threshold, time.monotonic() + AUDIT_SECONDS, public, coarser=False).counts)
+    except TimeoutError:
+        withheld: set[tuple[str | None, ...]] = set()
+        withhold_everything(withheld, cells, [sorted({key[d] for key in cells}, key=str) for d in range(k)])
+        return dict.fromkeys(withheld)
 
 
 def _segment(value: str) -> str:
@@ -249,21 +285,21 @@ def _stops_by_borough(builder: CubeBuilder, conn: Connection) -> tuple[Cells, in
 
 
 def _force_by_borough(builder: CubeBuilder, conn: Connection) -> tuple[Cells, int]:
+    """Records without a borough or a perceived ethnicity are cells with None there: the
+    perceived ethnicity is protected, and the public counts by borough, quarter and tactic
+    include them, so the protection must count them too (they are not published)."""
     u, t = tables.use_of_force, tables.use_of_force_tactic
     columns = (u.c.borough, u.c.month, t.c.tactic, u.c.perceived_ethnicity)
     query = (
-        select(*columns, func.count(u.c.id.distinct()))
-        .select_from(u.join(t, t.c.uof_id == u.c.id))
-        .where(u.c.borough.is_not(None), u.c.perceived_ethnicity.is_not(None))
-        .group_by(*columns)
+        select(*columns, func.count(u.c.id.distinct())).select_from(u.join(t, t.c.uof_id == u.c.id)).group_by(*columns)
     )
     cells = _merge(
         (
             (
-                _area(b),
+                _area(b) if b is not None else None,
                 _quarter(m),
                 builder.concept("use-of-force-tactic", tactic),
-                builder.concept("perceived-ethnicity", eth),
+                builder.concept("perceived-ethnicity", eth) if eth is not None else None,
             ),
             n,
         )
@@ -307,5 +343,6 @@ CUBES: tuple[CubeSpec, ...] = (
         "quarter, tactic used and the subject's perceived ethnic group.",
         _dims("tacticDim", "perceivedEthnicityDim"),
         _force_by_borough,
+        protected=frozenset({3}),  # the subject's perceived ethnicity: on no record
     ),
 )

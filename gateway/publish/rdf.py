@@ -93,10 +93,11 @@ class RdfBuilder:
     # --- records -----------------------------------------------------------------------
 
     def _plan(self, mapping: Mapping) -> list[tuple[str, str, Callable[[Any], str | None], bool]]:
-        """(field, property IRI, converter, about the subject) for each field with a property;
-        subject fields last, so that every statement about a blank node is contiguous."""
+        """(field, property IRI, converter, about the subject) for each field with a property
+        that records carry (not ``records: false``); subject fields last, so that every
+        statement about a blank node is contiguous."""
         if mapping.name not in self._plans:
-            ordered = sorted((f for f in mapping.fields if f.property), key=lambda f: f.on_subject)
+            ordered = sorted((f for f in mapping.fields if f.property and f.on_records), key=lambda f: f.on_subject)
             plan = [(f.name, self.prop(f.property), self._converter(f), f.on_subject) for f in ordered]
             self._plans[mapping.name] = plan
         return self._plans[mapping.name]

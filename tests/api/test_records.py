@@ -114,10 +114,18 @@ def test_five_group_ethnicity(api, sql, param, column, scheme):
     assert all(groups[item[column]] == "black" for item in body["items"])
 
 
-def test_use_of_force_perceived_ethnic_group_and_age_band(api):
-    body = api.json("/api/v1/use-of-force?ethnic_group=asian&age_band=18 - 34 years&_pageSize=100")
+@pytest.mark.parametrize("param", ["perceived_ethnicity", "ethnic_group", "age_band", "gender"])
+def test_use_of_force_records_neither_filter_by_nor_show_the_subject(api, param):
+    """The subject's characteristics are counted only (the aggregates), never listed."""
+    value = {"ethnic_group": "asian", "age_band": "18 - 34 years", "gender": "female"}.get(param, "White")
+    error = api.error(f"/api/v1/use-of-force?{param}={value}&_pageSize=1")
+    assert f"{param}: Unknown field" in error["message"] or param in error["errors"]
+    body = api.json("/api/v1/use-of-force?location_type=street-highway&_pageSize=100")
     assert body["total"] > 0
-    assert all(i["perceived_ethnicity"].startswith("Asian") and i["age_band"] == "18 - 34 years" for i in body["items"])
+    protected = {"perceived_ethnicity", "age_band", "gender", "physical_disability", "mental_disability"}
+    assert all(not protected & set(item) for item in body["items"])
+    csv_text = api.get("/api/v1/use-of-force?_pageSize=5&_format=csv").get_data(as_text=True)
+    assert not protected & set(csv_text.splitlines()[0].split(","))
 
 
 def test_bbox_and_polygon(api):

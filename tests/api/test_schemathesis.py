@@ -21,7 +21,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
-from gateway.api import suppression
+from gateway import suppression
 from gateway.api.datasets import DATASETS
 
 OPERATIONS = [

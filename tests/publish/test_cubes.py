@@ -10,10 +10,12 @@ import pyoxigraph
 import pytest
 from sqlalchemy import create_engine
 
-from gateway.publish.cubes import CUBES, CubeBuilder
+from gateway.publish.cubes import CUBES, CubeBuilder, _quarter
 from gateway.publish.pipeline import PublishError, publish
 from gateway.publish.vocabulary import load as load_vocabulary
+from tests.lp_attack import Attack
 from tests.publish.integrity import HERE, NAMES, PREFIXES, normalize, violated, violations
+from vocab.namespaces import STATID
 
 BASE = "https://data.met.police.uk/"
 GOOD = HERE / "good-cube.ttl"
@@ -181,7 +183,9 @@ def test_small_cells_are_withheld_and_flagged(store, manifest):
     threshold = manifest["cubes"]["suppression_threshold"]
     assert threshold == 5
     small = select(
-        store, f"SELECT ?o {{ ?o <{POL}count> ?n . FILTER(datatype(?n) = xsd:integer && ?n < {threshold}) }}"
+        store,
+        f"SELECT ?o {{ ?o qb:dataSet <{BASE}data/use-of-force-borough> ; <{POL}count> ?n . "
+        f"FILTER(datatype(?n) = xsd:integer && ?n < {threshold}) }}",
     )
     assert small == []
     rows = select(
@@ -191,6 +195,96 @@ def test_small_cells_are_withheld_and_flagged(store, manifest):
     )
     assert len(rows) == sum(r["suppressed"] for r in manifest["cubes"]["datasets"].values()) > 0
     assert {row[1].value for row in rows} == {"http://purl.org/linked-data/sdmx/2009/code#obsStatus-M"}
+
+
+@pytest.mark.parametrize("name", ["crime-counts-borough", "crime-counts-lsoa", "stop-and-search-borough"])
+def test_cubes_of_published_records_withhold_nothing(store, manifest, name):
+    """Item 5b: these cubes count what the records carry, which anyone can count (the
+    record listings' totals, SPARQL): a cell withheld there was given back by the API's
+    totals or a listing. Every cell is published, small or not."""
+    report = manifest["cubes"]["datasets"][name]
+    assert report["suppressed"] == report["withheld_records"] == 0
+    withheld = select(
+        store, f"SELECT ?o {{ ?o qb:dataSet <{BASE}data/{name}> ; <{POL}count> ?n . FILTER(str(?n) = 'NaN') }}"
+    )
+    assert withheld == []
+
+
+def cube_cells(store, name: str) -> dict[tuple[str, ...], float | None]:
+    """A cube's observations by their dimension values: the count, None when withheld."""
+    rows = select(
+        store,
+        f"SELECT ?area ?period ?tactic ?eth ?n {{ ?o qb:dataSet <{BASE}data/{name}> ; "
+        "<http://purl.org/linked-data/sdmx/2009/dimension#refArea> ?area ; "
+        "<http://purl.org/linked-data/sdmx/2009/dimension#refPeriod> ?period ; "
+        f"<{POL}tacticDim> ?tactic ; <{POL}perceivedEthnicityDim> ?eth ; <{POL}count> ?n }}",
+    )
+    return {
+        tuple(term.value for term in row[:4]): None if row[4].value == "NaN" else float(row[4].value) for row in rows
+    }
+
+
+def test_no_withheld_use_of_force_cell_is_recoverable(store, release_client, release_engine):
+    """Item 5b: the use-of-force cube's withheld cells, attacked with everything else.
+
+    Known: the cube's published cells; what the records give (the uses of force of each
+    borough and quarter that used each tactic, counted by SPARQL in the store); and the
+    API's counts of uses of force by borough and perceived ethnicity for each quarter (its
+    cells, margins and totals), which bound the cube's: a record counts in the cell of
+    each tactic it used, and uses at least one.
+    """
+    every = cube_cells(store, "use-of-force-borough")
+    public = select(
+        store,
+        f"SELECT ?borough ?month ?tactic (COUNT(DISTINCT ?u) AS ?n) {{ ?u a <{POL}UseOfForce> ; "
+        f"<{POL}borough> ?borough ; <{POL}month> ?month ; <{POL}tacticUse>/<{POL}tactic> ?tactic }} "
+        "GROUP BY ?borough ?month ?tactic",
+    )
+    by_line: dict[tuple[str, str, str], int] = {}
+    for borough, month, tactic, n in public:
+        line = (borough.value, _quarter(month.value), tactic.value)
+        by_line[line] = by_line.get(line, 0) + int(n.value)
+    spec = next(spec for spec in CUBES if spec.name == "use-of-force-borough")
+    with release_engine.connect() as conn:
+        truth, _ = spec.cells(CubeBuilder(load_vocabulary(BASE)), conn)
+    concept = CubeBuilder(load_vocabulary(BASE)).concept
+    exposed, attacked = [], 0
+    for quarter in sorted({key[1] for key in every}):  # nothing known spans two quarters
+        cells = {key: n for key, n in every.items() if key[1] == quarter}
+        withheld = sorted(key for key, n in cells.items() if n is None)
+        lp = Attack({key: n for key, n in cells.items() if n is not None}, withheld)
+        for line, n in by_line.items():
+            if line[1] == quarter:
+                lp.total([key for key in cells if key[:3] == line], n)
+        year, q = quarter.rsplit("/", 1)[-1].split("-Q")
+        first, last = f"{year}-{3 * int(q) - 2:02d}", f"{year}-{3 * int(q):02d}"
+        answer = release_client.get(
+            f"/api/v1/aggregates/use-of-force?group=borough,perceived_ethnicity&from={first}&to={last}"
+        ).get_json()
+        known = [((c["borough"], c["perceived_ethnicity"]), c["count"]) for c in answer["cells"]]
+        known += [((None, m["value"]), m["count"]) for m in answer["margins"]["perceived_ethnicity"]]
+        for (borough, eth), n in known:
+            if n is None or eth is None:
+                continue
+            eth = concept("perceived-ethnicity", eth)
+            area = f"{STATID}{borough}" if borough else None
+            members = [k for k in cells if k[3] == eth and area in (None, k[0])]
+            lp.at_least(members, n)
+            for tactic in {k[2] for k in members}:
+                lp.at_most([k for k in members if k[2] == tactic], n)
+        small = [key for key in withheld if 0 < truth.get(key, 0) < 5]
+        attacked += len(small)
+        exposed += lp.exposed(small)
+    assert attacked, "the demo release has small cells here"
+    assert exposed == []
+
+
+def test_the_use_of_force_cube_shows_withheld_zeros(manifest, store):
+    """A line of small cells gets a zero cell shown withheld: a withheld cell may count none."""
+    report = manifest["cubes"]["datasets"]["use-of-force-borough"]
+    assert report["suppressed"] > 0 and report["records"] > 0
+    cells = cube_cells(store, "use-of-force-borough")
+    assert sum(1 for n in cells.values() if n is None) == report["suppressed"]
 
 
 def test_areas_are_ons_geographies_and_periods_reference_intervals(store):

@@ -1,9 +1,10 @@
 """Small-cell suppression: no withheld small cell can be recovered from what is known.
 
-The attack is a linear programme (scipy's HiGHS), independent of the algorithm's own
-audit: the attacker knows every published cell, every total the coarser queries publish
-(lines, planes, the grand total), and that withheld cells are non-negative; the smallest
-and largest value a small cell can take must differ by at least one.
+The attack is a linear programme (scipy's HiGHS, ``tests/lp_attack.py``), independent of
+the algorithm's own audit: the attacker knows every published cell, every total the
+coarser queries publish (lines, planes, the grand total), every count over the public
+dimensions (the records give those), and that withheld cells are non-negative; the
+smallest and largest value a small cell can take must differ by at least one.
 """
 
 from __future__ import annotations
@@ -11,59 +12,43 @@ from __future__ import annotations
 import itertools
 import random
 
-import numpy as np
 import pytest
-from scipy.optimize import linprog
 
-from gateway.api.suppression import line_of, published_totals, suppress
+from gateway.suppression import line_of, published_totals, suppress
+from tests.lp_attack import Attack
 
 T = 5
 
 
-def known_totals(cells, threshold):
+def known_totals(cells, threshold, public=None):
     """Every total a coarser query publishes: lines, planes, …, the grand total.
 
     The one-dimension and grand-total levels are computed here from first principles;
     deeper levels through ``published_totals`` (the coarser queries' own suppression).
+    Tables of public dimensions only are known whole, computed here.
     """
-    known = published_totals(cells, threshold)
+    known = published_totals(cells, threshold, public=public)
     grand = sum(cells.values())
-    assert known.get(((), ())) == (grand if grand >= threshold else None)
+    if public is None:
+        assert known.get(((), ())) == (grand if grand >= threshold else None)
+    else:
+        k = len(next(iter(cells)))
+        for size in range(k):
+            for kept in itertools.combinations(sorted(public), size):
+                for key in cells:
+                    part = tuple(key[d] for d in kept)
+                    known[(kept, part)] = sum(m for other, m in cells.items() if tuple(other[d] for d in kept) == part)
     return known
 
 
-def attack(cells, result, threshold):
+def attack(cells, result, threshold, public=None):
     """The range each withheld non-zero cell can take, given everything known."""
-    withheld = sorted(result.withheld, key=repr)
-    index = {key: i for i, key in enumerate(withheld)}
-    rows, rhs = [], []
-    for (kept, part), total in known_totals(cells, threshold).items():
-        row = np.zeros(len(withheld))
-        rest = total
-        for key, n in cells.items():
-            if tuple(key[d] for d in kept) == part:
-                if key in index:
-                    row[index[key]] = 1
-                else:
-                    rest -= n
-        for key in withheld:
-            if key not in cells and tuple(key[d] for d in kept) == part:
-                row[index[key]] = 1
-        if row.any():
-            rows.append(row)
-            rhs.append(rest)
-    ranges = {}
-    for key in withheld:
-        if key not in result.primary:
-            continue
-        objective = np.zeros(len(withheld))
-        objective[index[key]] = 1
-        bounds = [(0, None)] * len(withheld)
-        low = linprog(objective, A_eq=np.array(rows) if rows else None, b_eq=rhs or None, bounds=bounds)
-        high = linprog(-objective, A_eq=np.array(rows) if rows else None, b_eq=rhs or None, bounds=bounds)
-        assert low.status == 0
-        ranges[key] = (low.fun, -high.fun if high.status == 0 else float("inf"))
-    return ranges
+    published = {key: n for key, n in result.counts.items() if n is not None}
+    lp = Attack(published, sorted(result.withheld, key=repr))
+    for (kept, part), total in known_totals(cells, threshold, public).items():
+        keys = set(cells) | result.withheld
+        lp.total([key for key in keys if tuple(key[d] for d in kept) == part], total)
+    return {key: lp.room(key) for key in sorted(result.primary, key=repr)}
 
 
 def random_table(seed, shape, zeros=0.3):
@@ -135,7 +120,7 @@ def test_nothing_small_nothing_withheld():
 def test_a_large_table_takes_bounded_time(monkeypatch):
     import time
 
-    from gateway.api import suppression
+    from gateway import suppression
 
     monkeypatch.setattr(suppression, "AUDIT_SECONDS", 2.0)
     cells = random_table(99, (33, 5, 7))
@@ -146,10 +131,47 @@ def test_a_large_table_takes_bounded_time(monkeypatch):
 
 
 def test_out_of_time_withholds_everything(monkeypatch):
-    from gateway.api import suppression
+    from gateway import suppression
 
     monkeypatch.setattr(suppression, "AUDIT_SECONDS", 0.0)
     cells = random_table(3, (4, 3))
     result = suppress(cells, T)
     assert all(value is None for value in result.counts.values())
     assert len(result.counts) == 12  # the whole cross product, zero cells included
+
+
+@pytest.mark.parametrize(
+    ("seed", "shape", "public"),
+    [(s, (5, 4), frozenset({0})) for s in range(8)]
+    + [(s, (4, 3, 3), frozenset({0, 1})) for s in range(6)]
+    + [(s, (4, 3, 3), frozenset({0})) for s in range(4)]
+    + [(s, (6,), frozenset()) for s in range(4)],
+)
+def test_no_small_cell_is_recoverable_with_the_public_counts(seed, shape, public):
+    """Every count over the public dimensions is known exactly, small ones too."""
+    cells = random_table(seed, shape)
+    result = suppress(cells, T, public=public)
+    assert result.primary == {key for key, n in cells.items() if n < T}
+    for key, (low, high) in attack(cells, result, T, public).items():
+        assert high - low >= 1 - 1e-6, (key, cells[key], low, high)
+
+
+def test_public_counts_are_never_withheld():
+    cells = random_table(5, (4, 3))
+    assert suppress(cells, T, public=frozenset({0, 1})).counts == cells
+    assert suppress(cells, T, public=frozenset({0})).withheld
+
+
+def test_a_cube_whose_coarser_protected_tables_nobody_publishes():
+    """Only the public lines are known: two withheld cells in each line suffice."""
+    cells = random_table(7, (5, 4, 3))
+    public = frozenset({0, 1})
+    result = suppress(cells, T, public=public, coarser=False)
+    published = {key: n for key, n in result.counts.items() if n is not None}
+    lp = Attack(published, sorted(result.withheld, key=repr))
+    for a, b in itertools.product({k[0] for k in cells}, {k[1] for k in cells}):
+        lp.total(
+            [key for key in set(cells) | result.withheld if key[:2] == (a, b)],
+            sum(n for key, n in cells.items() if key[:2] == (a, b)),
+        )
+    assert result.primary and not lp.exposed(sorted(result.primary, key=repr))

@@ -21,6 +21,13 @@ that withheld cells are not negative.
    the audit runs past ``AUDIT_SECONDS``, every cell is withheld, zero cells of the
    cross product too.
 
+**Public counts.** A count that the published records give (anyone can count records
+whose fields are published) cannot be withheld. ``public`` names the dimensions the
+records carry: a table over public dimensions only, the grand total included, is known
+exactly, small counts and all, and a table of public dimensions only withholds nothing.
+Only the cells of tables with a dimension the records do not carry (a protected one)
+are ever withheld, and the audit takes the public tables as known.
+
 What this cannot stop is differencing between *different* queries (two month ranges, or
 a filter and its complement); the README says so.
 """
@@ -30,7 +37,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -45,6 +52,7 @@ AUDIT_SECONDS = 8.0
 # The largest cross product a table that cannot be protected otherwise is padded to.
 PADDED_CELLS = 5_000
 Line = tuple[int, Key]  # (the dimension that varies, the key without it)
+Public = frozenset[int] | None  # the dimensions whose counts the records publish
 
 
 @dataclass(frozen=True)
@@ -64,9 +72,22 @@ def line_of(key: Key, dim: int) -> Line:
     return dim, key[:dim] + key[dim + 1 :]
 
 
-def suppress(cells: Mapping[Key, int], threshold: int, deadline: float | None = None) -> Suppressed:
+def suppress(
+    cells: Mapping[Key, int],
+    threshold: int,
+    deadline: float | None = None,
+    public: Public = None,
+    coarser: bool = True,
+) -> Suppressed:
     """Withhold the small cells of ``cells`` (non-zero counts keyed by value tuples).
 
+    :param public: the dimensions (by position) whose counts the published records give:
+        every table over these alone, the grand total included, is known exactly. None:
+        nothing is public (a filter on a protected dimension applies, so even the grand
+        total is a protected count).
+    :param coarser: whether other queries publish the coarser tables that keep a
+        protected dimension (the API's do; nothing publishes a statistical cube's, whose
+        only other published counts are the public ones).
     :param deadline: a ``time.monotonic()`` past which the audit gives up and withholds
         every cell (default: ``AUDIT_SECONDS`` from now). Given, it is a coarser table's
         audit inside a finer one: running out of time raises ``TimeoutError`` instead,
@@ -77,12 +98,15 @@ def suppress(cells: Mapping[Key, int], threshold: int, deadline: float | None = 
     if threshold <= 1 or not cells:
         return Suppressed(dict(cells), frozenset(), frozenset())
     k = len(next(iter(cells)))
+    if public is not None and set(range(k)) <= public:
+        return Suppressed(dict(cells), frozenset(), frozenset())
     primary = {key for key, n in cells.items() if n < threshold}
     values = [sorted({key[d] for key in cells}, key=_order) for d in range(k)]
     withheld = set(primary)
     if withheld:
         try:
-            _Table(dict(cells), k, threshold, values, frozenset(primary), deadline).complete(withheld)
+            table = _Table(dict(cells), k, threshold, values, frozenset(primary), deadline, public, coarser)
+            table.complete(withheld)
         except TimeoutError:
             if nested:
                 raise
@@ -101,24 +125,37 @@ def withhold_everything(withheld: set[Key], cells: Mapping[Key, int], values: li
 
 
 def published_totals(
-    cells: Mapping[Key, int], threshold: int, deadline: float | None = None
+    cells: Mapping[Key, int],
+    threshold: int,
+    deadline: float | None = None,
+    public: Public = None,
+    coarser: bool = True,
 ) -> dict[tuple[tuple[int, ...], Key], int]:
     """What the coarser queries publish: ``{(kept dimensions, their values): total}``.
 
-    Each coarser table (the cells summed over the dimensions not kept) goes through
-    :func:`suppress` itself, so only what that query would publish is known.
+    The coarser table (the cells summed over the dimensions not kept) of all the public
+    dimensions is known whole (its own coarser tables are sums of it, so they add
+    nothing); any table that keeps a protected dimension goes through :func:`suppress`
+    itself, so only what that query would publish is known (nothing, if not ``coarser``).
     """
     k = len(next(iter(cells)))
     known: dict[tuple[tuple[int, ...], Key], int] = {}
     for size in range(k):
         for kept in itertools.combinations(range(k), size):
+            if public is not None and set(kept) < public:
+                continue
+            if not coarser and (public is None or not set(kept) <= public):
+                continue
             sums: dict[Key, int] = defaultdict(int)
             for key, n in cells.items():
                 sums[tuple(key[d] for d in kept)] += n
-            if size == 0:
+            if public is not None and set(kept) <= public:
+                published = dict(sums)
+            elif size == 0:
                 published = {key: n for key, n in sums.items() if n >= threshold}
             else:
-                coarser = suppress(sums, threshold, deadline)
+                inner = None if public is None else frozenset(i for i, d in enumerate(kept) if d in public)
+                coarser = suppress(sums, threshold, deadline, inner)
                 published = {key: n for key, n in coarser.counts.items() if n is not None}
             known.update({(kept, part): n for part, n in published.items()})
     return known
@@ -130,7 +167,15 @@ def _order(value: str | None) -> tuple[bool, str]:
 
 class _Table:
     def __init__(
-        self, cells: dict[Key, int], k: int, threshold: int, values: list[list], primary: frozenset, deadline: float
+        self,
+        cells: dict[Key, int],
+        k: int,
+        threshold: int,
+        values: list[list],
+        primary: frozenset,
+        deadline: float,
+        public: Public,
+        coarser: bool,
     ) -> None:
         self.cells, self.k, self.threshold, self.values, self.primary = cells, k, threshold, values, primary
         self.deadline = deadline
@@ -146,7 +191,7 @@ class _Table:
             for kept in itertools.combinations(range(k), size):
                 for key in cells:
                     self.members_of_set[(kept, tuple(key[d] for d in kept))].append(key)
-        self.known_sets = published_totals(cells, threshold, deadline)
+        self.known_sets = published_totals(cells, threshold, deadline, public, coarser)
         self.known = {
             (next(d for d in range(k) if d not in kept), part) for kept, part in self.known_sets if len(kept) == k - 1
         }
@@ -246,10 +291,14 @@ class _Table:
         # widens the ranges, so a cell once shown safe stays safe.
         narrow = []
         bounds = [(0, None)] * len(unknown)
+        # Two withheld cells in exactly the same totals (a line of a table whose only
+        # other known counts are public ones, say) can trade a unit: both have room.
+        signature = [matrix[:, i].tobytes() for i in range(len(unknown))]
+        twins = {sig for sig, n in Counter(signature).items() if n > 1}
         for i, key in enumerate(unknown):
             if key not in self.primary or key in self.safe:
                 continue
-            if self.box_movable(key, withheld):
+            if signature[i] in twins or self.box_movable(key, withheld):
                 self.safe.add(key)
                 continue
             if time.monotonic() > deadline:
