@@ -204,7 +204,7 @@ def publish(
                f"{manifest['statements']:,} statements in {result.seconds:.1f} s")  # fmt: skip
     for drop in manifest["dropped"]:
         click.echo(f"  dropped {drop['rows']:,} from {drop['mapping']}: {drop['reason']}")
-    _echo_rejected(manifest.get("rejected"))
+    _echo_rejected(manifest.get("rejected"), result.path)
     for removed in result.removed:
         click.echo(f"  removed old release {removed}")
     if settings.get("SPARQL_BACKEND") == "remote":
@@ -262,17 +262,24 @@ def remote_load(data_dir: Path | None, releases_dir: Path | None, release_id: st
 SHOWN_PROBLEMS = 20
 
 
-def _echo_rejected(rejected: dict | None) -> None:
-    """What an archive publish left out: counts, and the first problems the manifest lists."""
+def _echo_rejected(rejected: dict | None, release: Path) -> None:
+    """What an archive publish left out: counts by cause, where every problem is listed,
+    and the first problems."""
     if not rejected or not (rejected["rows"] or rejected["files"]):
         return
-    click.echo(f"  rejected {rejected['rows']:,} rows and {rejected['files']:,} whole files of the archive:")
+    click.echo(f"  rejected {rejected['rows']:,} rows and {rejected['files']:,} whole files of the archive, by cause:")
+    counts = rejected.get("by_cause", {})
+    width = max((len(f"{n:,}") for n in counts.values()), default=0)
+    for cause, n in counts.items():
+        click.echo(f"    {n:>{width},} {cause}")
     problems = rejected["problems"]
+    listed = f"every one is listed in {release / rejected['file']}; " if "file" in rejected else ""
+    click.echo(f"  {listed}the first:")
     for problem in problems[:SHOWN_PROBLEMS]:
         click.echo(f"    {problem}")
     more = len(problems) - SHOWN_PROBLEMS + rejected["not_listed"]
     if more > 0:
-        click.echo(f"    ... and {more:,} more (the manifest lists the first {len(problems):,})")
+        click.echo(f"    ... and {more:,} more")
 
 
 class _Progress:

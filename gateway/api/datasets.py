@@ -161,7 +161,7 @@ def _uses_of_force() -> Select:
 
 MONTH = Dimension("month", "the month (YYYY-MM)", "month")
 BOROUGH = Dimension("borough", "the London borough (ONS GSS code E09…)", "borough")
-LSOA = Dimension("lsoa", "the lower layer super output area (ONS GSS code E01…)", "lsoa")
+LSOA = Dimension("lsoa", "the lower layer super output area (ONS GSS code E01… or, in Wales, W01…)", "lsoa")
 POINT = {"map_point": "integer", "latitude": "number", "longitude": "number", "street_name": "string"}
 AREA = {"lsoa_code": "string", "borough_code": "string"}
 

@@ -16,7 +16,7 @@ from ..config import DEFAULTS
 from .datasets import DATASETS, FIVE_GROUPS, Dataset, Dimension
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
-PATTERNS = {"borough": r"^E09\d{6}$", "lsoa": r"^E01\d{6}$"}
+PATTERNS = {"borough": r"^E09\d{6}$", "lsoa": r"^[EW]01\d{6}$"}
 FORMATS = ("json", "csv", "geojson")
 MAX_DIMENSIONS = 3
 MAX_POLYGON_POINTS = 100

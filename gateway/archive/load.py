@@ -3,9 +3,15 @@
 Files are read leniently (:func:`gateway.demo.sources.read_sources`): a malformed row, a
 label the vocabulary does not know (:mod:`gateway.archive.values`) or a file that cannot
 be read at all is left out and described ("file:line: problem"), never fatal. Two rules
-of a release are checked here as well: an LSOA code must be an English one (E01, the only
-kind the vocabulary's ``pol:lsoa`` shape accepts), and an outcome needs its crime's
-street row; an outcome belongs to the first street row with its Crime ID.
+of a release are checked here as well: an LSOA code must be one of an LSOA (E01 in England,
+W01 in Wales: real Met files hold Welsh ones; the vocabulary's ``pol:lsoa`` shape accepts
+both), and an outcome needs its crime's street row.
+
+Crime IDs: several street rows may share one (the rows are distinct crimes of the release,
+each with its own record id, sharing the persistent id); the outcomes-file rows of an id
+belong to the first street row with it, and every row with it takes the month of its own
+last outcome from them. A crime without a Crime ID (every Met row from 2010-12 to 2011-11)
+is given an id by the gateway (:func:`_made_id`) and has no outcome history.
 
 Map points are every distinct published coordinate, named as for the demo data
 (:func:`gateway.demo.mappoints.derive_map_points`); a located row keeps the British
@@ -26,13 +32,15 @@ from sqlalchemy import create_engine
 from gateway.demo.mappoints import borough_of_lsoa, derive_map_points
 from gateway.demo.sources import Point, SourceError, Sources, StopRow, StreetRow, read_sources
 from gateway.internal import lookups
+from gateway.publish.dumps import REJECTED_CSV
+from gateway.publish.persistent_ids import made_id
 from gateway.publish.vocabulary import Vocabulary
 
 from . import schema
+from .rejections import Rejection, by_cause, rejection
 from .values import VocabularyValues
 
-PUBLISHABLE_LSOA = re.compile(r"E01\d{6}")
-PROBLEM_AT = re.compile(r"(?P<file>[^:]*)(?::(?P<line>\d+))?: ")
+PUBLISHABLE_LSOA = re.compile(r"[EW]01\d{6}")
 ASB = "anti-social-behaviour"
 BATCH = 10_000
 
@@ -48,15 +56,18 @@ class Imported:
     directory: Path
     files: int  # files imported
     skipped: int  # files left out whole
-    rejected: list[str]  # every problem, "file:line: problem", in file order
+    rejected: list[Rejection]  # every problem, in file and line order
     counts: dict[str, int]  # rows by archive table
 
     def report(self, listed: int = 100) -> dict:
-        """The release manifest's "rejected" section: counts, and the first problems."""
+        """The release manifest's "rejected" section: counts, by cause, and the first
+        problems; the file of the release that lists every one."""
         return {
             "files": self.skipped,
             "rows": len(self.rejected) - self.skipped,
-            "problems": self.rejected[:listed],
+            "by_cause": by_cause(self.rejected),
+            "file": REJECTED_CSV,
+            "problems": [str(r) for r in self.rejected[:listed]],
             "not_listed": max(0, len(self.rejected) - listed),
         }
 
@@ -94,7 +105,7 @@ def import_archive(directory: Path, database: Path, vocabulary: Vocabulary) -> I
         directory=directory,
         files=len(sources.files),
         skipped=len(sources.skipped),
-        rejected=sorted(sources.rejected, key=_file_and_line),
+        rejected=sorted((rejection(p) for p in sources.rejected), key=lambda r: (r.file, r.line or 0)),
         counts={table.name: len(table_rows) for table, table_rows in rows.items()},
     )
 
@@ -106,8 +117,8 @@ def _reject_unpublishable_lsoas(sources: Sources, shown: dict[str, str]) -> None
             kept.append(row)
         else:
             sources.rejected.append(
-                f"{shown[row.source]}:{row.line}: LSOA code {row.lsoa_code!r} is not an English LSOA code (E01...), "
-                "the only kind the vocabulary's shapes accept"
+                f"{shown[row.source]}:{row.line}: LSOA code {row.lsoa_code!r} is not the code of an LSOA "
+                "(E01... in England, W01... in Wales)"
             )
     sources.street = kept
 
@@ -124,11 +135,6 @@ def _reject_orphan_outcomes(sources: Sources, shown: dict[str, str]) -> None:
                 "whose street row was rejected"
             )
     sources.outcomes = kept
-
-
-def _file_and_line(problem: str) -> tuple[str, int]:
-    match = PROBLEM_AT.match(problem)
-    return (match["file"], int(match["line"] or 0)) if match else (problem, 0)
 
 
 class _Keys:
@@ -162,7 +168,7 @@ def _rows(sources: Sources, values: VocabularyValues, now: datetime, directory: 
         row = point_rows[points.index[point.key]]
         return {"easting": row["easting"], "northing": row["northing"]}
 
-    keys = _Keys()
+    keys, made = _Keys(), _Keys()
     crimes, asb, first_key = [], [], {}
     outcomes_of: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for o in sources.outcomes:
@@ -179,14 +185,15 @@ def _rows(sources: Sources, values: VocabularyValues, now: datetime, directory: 
         if row.category == ASB:
             asb.append({"row_key": keys("asb", _street_identity(row)), **record})
             continue
-        key = keys("crime", row.crime_id)
-        first_key.setdefault(row.crime_id, key)
+        persistent_id = row.crime_id or _made_id(row, made)
+        key = keys("crime", persistent_id)
+        first_key.setdefault(persistent_id, key)
         months = [month for month, code in outcomes_of[row.crime_id] if code == row.last_outcome]
         crimes.append(
             {
                 "row_key": key,
                 **record,
-                "persistent_id": row.crime_id,
+                "persistent_id": persistent_id,
                 "last_outcome": row.last_outcome_label or None,
                 "last_outcome_month": _first_day(max(months)) if months else None,
             }
@@ -240,6 +247,19 @@ def _rows(sources: Sources, values: VocabularyValues, now: datetime, directory: 
         schema.archive_outcome: outcomes,
         schema.archive_stop: stops,
     }
+
+
+def _made_id(row: StreetRow, keys: _Keys) -> str:
+    """The id of a crime its file gives no Crime ID: a hash of what the row says and which
+    of the rows saying the same it is (``gateway.publish.persistent_ids``).
+
+    Made of content, not of the file's name and line, so that it stays the same when the
+    same files are published again, and when a later archive re-issues the month: that may
+    name its files differently (a filtered copy) and add, drop or reorder other rows, and
+    it updates last outcomes, so the last outcome is left out. Rows that say the same
+    (month, force, place, LSOA, crime type) are told apart by their order only.
+    """
+    return made_id(keys("crime-without-id", _street_identity(row)))
 
 
 def _street_identity(row: StreetRow) -> str:

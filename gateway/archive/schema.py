@@ -99,7 +99,8 @@ extract_info = Table(
 # --- Records ---------------------------------------------------------------------------
 # ``row_key`` is a key made at import from the row's content, so that importing the same
 # files again gives the same published ids: "crime:<Crime ID>#<n>" (the n-th row with
-# that Crime ID), and for rows without one a hash of their values with its own count.
+# that Crime ID; a crime without one has the id the import made it), and for anti-social
+# behaviour a hash of the row's values with its own count.
 
 
 def _street_columns() -> list[Column]:
@@ -119,10 +120,10 @@ archive_crime = Table(
     "archive_crime",
     metadata,
     *_street_columns(),
-    public("persistent_id", String(64), nullable=False),
+    public("persistent_id", String(64), nullable=False, comment="the Crime ID, or one the import made"),
     public("last_outcome", Text, nullable=True),
     public("last_outcome_month", Date, nullable=True, comment="of an outcomes-file row with that outcome"),
-    comment="Street-file rows with a Crime ID: recorded crimes.",
+    comment="Street-file rows of recorded crime.",
 )
 
 archive_asb = Table(

@@ -167,14 +167,16 @@ def from_street_files(sources: Sources, points: MapPoints, inv: Inventor) -> Ite
         if row.category == "anti-social-behaviour":
             yield "anti_social_behaviour", asb_incident(inv, month=row.month, force=row.force, **place)
             continue
+        # A crime published without a Crime ID (Met files of 2010-12 to 2011-11) had one inside.
+        persistent_id = row.crime_id or inv.persistent_id()
         crime = crime_report(
-            inv, category=row.category, month=row.month, force=row.force, persistent_id=row.crime_id, **place
+            inv, category=row.category, month=row.month, force=row.force, persistent_id=persistent_id, **place
         )
         yield "crime_report", crime
         # A crime published on several rows shares its outcomes-file rows among them.
         n, k = copies[row.crime_id], seen[row.crime_id]
         seen[row.crime_id] += 1
-        mine = outcomes_by_id.get(row.crime_id, [])[k::n]
+        mine = outcomes_by_id.get(row.crime_id, [])[k::n] if row.crime_id else []
         for entry in history(inv, crime, row.month, mine, row.last_outcome, after[row.force]):
             yield "crime_outcome", entry
 

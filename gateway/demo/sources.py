@@ -308,8 +308,8 @@ def _street_row(path: Path, line: int, r: dict[str, str], values: Values) -> Str
     if category == "anti-social-behaviour":
         if crime_id:
             raise _fail(path, line, "anti-social behaviour rows carry no Crime ID")
-    elif not CRIME_ID.match(crime_id):
-        raise _fail(path, line, f"bad Crime ID {crime_id!r} (expected 64 hex digits)")
+    elif crime_id and not CRIME_ID.match(crime_id):  # none in Met files of 2010-12 to 2011-11
+        raise _fail(path, line, f"bad Crime ID {crime_id!r} (expected 64 hex digits or none)")
     last = r["Last outcome category"]
     last_outcome = None
     if last:

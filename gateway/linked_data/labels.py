@@ -95,7 +95,7 @@ class Labeller:
             code = iri[len(str(STATID)) :]
             if code in BOROUGH_NAMES:
                 return f"/doc/borough/{code}"
-            if code.startswith("E01"):
+            if code.startswith(("E01", "W01")):
                 return f"/doc/lsoa/{code}"
         return href(iri, self.base)
 

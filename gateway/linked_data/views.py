@@ -172,7 +172,7 @@ def _linked_labels(release: Release, description: Description) -> dict[str, str]
         if text.startswith(ids):
             for quad in store.quads_for_pattern(ox.NamedNode(text), ox.NamedNode(str(RDFS.label)), None):
                 labels[text] = _readable(quad.object.value, text)
-        elif text.startswith(lsoas + "E01"):
+        elif text.startswith((lsoas + "E01", lsoas + "W01")):
             with release.engine.connect() as conn:
                 name = conn.execute(select(tables.lsoa.c.name).where(tables.lsoa.c.code == text[len(lsoas) :])).scalar()
             if name:

@@ -2,7 +2,8 @@
 
 The traps clients depend on: coordinates are JSON strings with six decimals, ``id`` and
 ``street.id`` are numbers, ``persistent_id``, ``context`` and ``location_subtype`` are
-``""`` rather than null, ``outcome_status`` carries the outcome's display name.
+``""`` rather than null (``persistent_id`` also for a crime data.police.uk gave no id, whose
+id the gateway made), ``outcome_status`` carries the outcome's display name.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from gateway.internal import lookups
 from gateway.publish.dumps import OUTCOME_LABEL
+from gateway.publish.persistent_ids import as_police_uk
 
 ALL_CRIME = "all-crime"
 # crime-categories, in upstream order: "all-crime" first, then the 14 categories.
@@ -62,7 +64,7 @@ def crime(row: Any, *, with_status: bool = True, prefix: str = "") -> dict:
     located = location(row, prefix + "map_point")
     shape: dict[str, Any] = {
         "category": col("category"),
-        "persistent_id": col("persistent_id") or "",
+        "persistent_id": as_police_uk(col("persistent_id")),
         "location_subtype": "",
         "id": col("id"),
         "location": located,

@@ -163,10 +163,9 @@ def register(bp: Blueprint) -> None:
     @bp.get("/outcomes-for-crime/<persistent_id>")
     def outcomes_for_crime(persistent_id: str) -> Response:
         with _connection() as (_, conn):
-            crime = records.crime_by_persistent_id(conn, persistent_id)
-            if crime is None:
-                raise not_found(f"no crime with persistent id {persistent_id!r} (64 lower-case hexadecimal digits)")
-            history = records.outcomes_of_crime(conn, crime.id)
+            crime, history = records.crime_and_outcomes(conn, persistent_id)
+        if crime is None:
+            raise not_found(f"no crime with persistent id {persistent_id!r} (64 lower-case hexadecimal digits)")
         outcomes = [shapes.outcome(o.category, o.month) for o in history]
         return _json({"crime": shapes.crime(crime, with_status=False), "outcomes": outcomes})
 

@@ -4,7 +4,8 @@ The CSVs follow the archive byte for byte in their conventions: the exact header
 line endings, no quoting unless a value needs it, six decimal places in street and
 stop-and-search files but trailing zeros dropped in outcomes files, "No Location" in
 street files and "No location" in outcomes files, title-cased street names in street files
-only ("Alderman'S Walk", "Vauxhall Bus Station"), ``YYYY-MM-<force>-<kind>.csv`` names.
+only ("Alderman'S Walk", "Vauxhall Bus Station"), ``YYYY-MM-<force>-<kind>.csv`` names,
+an empty Crime ID where data.police.uk gave none (``persistent_ids``).
 """
 
 from __future__ import annotations
@@ -21,10 +22,13 @@ from gateway.internal import lookups
 
 from . import tables
 from .background import PieceWorker
+from .persistent_ids import as_police_uk
 
 STREET_HEADER = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
                  "Crime type,Last outcome category,Context")  # fmt: skip
 OUTCOMES_HEADER = "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Outcome type"
+REJECTED_HEADER = "file,line,cause,message"
+REJECTED_CSV = "dumps/rejected.csv"  # in the release folder
 STOPS_HEADER = ("Type,Date,Part of a policing operation,Policing operation,Latitude,Longitude,Gender,Age range,"
                 "Self-defined ethnicity,Officer-defined ethnicity,Legislation,Object of search,Outcome,"
                 "Outcome linked to object of search,Removal of more than just outer clothing")  # fmt: skip
@@ -129,7 +133,7 @@ def _street_files(conn, directory, points, names) -> list[Path]:
             STREET_HEADER,
             (
                 [
-                    r.persistent_id,
+                    as_police_uk(r.persistent_id),
                     r.month,
                     name,
                     name,
@@ -162,7 +166,7 @@ def _outcome_files(conn, directory, points, names) -> list[Path]:
             OUTCOMES_HEADER,
             (
                 [
-                    r.persistent_id,
+                    as_police_uk(r.persistent_id),
                     r.month,
                     name,
                     name,
@@ -207,6 +211,12 @@ def _stop_files(conn, directory, points) -> list[Path]:
         _write(path, STOPS_HEADER, (line(r) for r in rows))
         paths.append(path)
     return paths
+
+
+def write_rejected(rows: Iterable[Iterable[str]], path: Path) -> Path:
+    """What an archive publish left out: file, line, cause, message, one row per problem."""
+    _write(path, REJECTED_HEADER, rows)
+    return path
 
 
 def write_nquads(

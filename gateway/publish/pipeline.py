@@ -17,7 +17,7 @@ import os
 import secrets
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -77,6 +77,7 @@ class Origin:
     tables: SourceTables = INTERNAL_TABLES
     source: dict | None = None  # the manifest's "source" (default: the database URL)
     rejected: dict | None = None  # the manifest's "rejected": what was left out before the tables
+    rejections: Sequence[Sequence[str]] | None = None  # each of those: file, line, cause, message
 
 
 def load_checked_mappings(directory: Path, base: str, tables: SourceTables = INTERNAL_TABLES) -> MappingSet:
@@ -234,6 +235,8 @@ def _build(plan: BuildPlan, building: Path) -> dict:
                 # The store is the slowest part: the dumps and the validation are made
                 # while it loads the last pieces and compacts.
                 csv_files = dumps.write_csv_dumps(conn, building / "dumps" / "csv")
+                if plan.origin.rejections is not None:
+                    csv_files.append(dumps.write_rejected(plan.origin.rejections, building / dumps.REJECTED_CSV))
                 shacl = validation.validate_sample(conn, builder, plan.vocabulary)
             finally:
                 loader.close()

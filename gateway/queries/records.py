@@ -12,6 +12,7 @@ from collections.abc import Collection, Sequence
 from sqlalchemy import Connection, Row, Select, select
 
 from gateway.publish import tables
+from gateway.publish.persistent_ids import is_police_uk_id
 
 # Above this many map points, one pass over the month filtered in Python beats an IN list
 # (and stays clear of the database's limit on bound parameters).
@@ -62,24 +63,29 @@ def street(
     return _run(conn, statement, keep, "map_point")
 
 
-def crime_by_persistent_id(conn: Connection, persistent_id: str) -> Row | None:
-    """The recorded crime with this persistent id (never an ASB incident, whose id is empty)."""
-    if not persistent_id:
-        return None
-    s = tables.street
-    statement = (
-        select(s, *_POINT_COLUMNS)
-        .outerjoin(_mp, _mp.c.id == s.c.map_point)
-        .where(s.c.persistent_id == persistent_id, s.c.record == "RecordedCrime")
-        .order_by(s.c.id)
-    )
-    return conn.execute(statement).first()
+def crime_and_outcomes(conn: Connection, persistent_id: str) -> tuple[Row | None, Sequence[Row]]:
+    """The recorded crime a data.police.uk persistent id names, and the id's outcome history.
 
-
-def outcomes_of_crime(conn: Connection, crime_id: int) -> Sequence[Row]:
-    """A crime's outcome history, oldest first."""
-    o = tables.crime_outcome
-    return conn.execute(select(o).where(o.c.crime_id == crime_id).order_by(o.c.seq)).all()
+    Outcomes belong to the persistent id, as on data.police.uk: where several recorded
+    crimes share one (real files have such street rows), the history is the outcomes of
+    every one of them, oldest first, and the crime is the one whose outcome starts it (for
+    an archive release, the first street row with the id, which holds them all); with no
+    outcomes, the crime of the earliest month (the lowest id). None for an id of another
+    kind: ASB incidents have none, and an id the gateway made is not one of data.police.uk.
+    """
+    if not is_police_uk_id(persistent_id):
+        return None, []
+    s, o = tables.street, tables.crime_outcome
+    crimes = s.c.persistent_id == persistent_id, s.c.record == "RecordedCrime"
+    history = conn.execute(
+        select(o).join(s, s.c.id == o.c.crime_id).where(*crimes).order_by(o.c.month, o.c.crime_id, o.c.seq)
+    ).all()
+    statement = select(s, *_POINT_COLUMNS).outerjoin(_mp, _mp.c.id == s.c.map_point)
+    if history:
+        statement = statement.where(s.c.id == history[0].crime_id)
+    else:
+        statement = statement.where(*crimes).order_by(s.c.month, s.c.id)
+    return conn.execute(statement).first(), history
 
 
 def outcomes(conn: Connection, month: str, *, point_ids: Collection[int] | None = None) -> list[Row]:

@@ -91,3 +91,91 @@ def legacy_release(tmp_path_factory):
     """A small folder of two forces' older files, published."""
     folder = legacy_folder(tmp_path_factory.mktemp("legacy-archive"))
     return publish_archive(folder, tmp_path_factory.mktemp("legacy-releases"), key=KEY)
+
+
+# Quirks of the real Met history, in the archive's own format: a month of 2011 whose
+# crimes have no Crime ID (data.police.uk gave none from 2010-12 to 2011-11), two of its
+# rows alike in every value; street rows sharing a Crime ID (real 2024-01 Met rows, the
+# first outcomes-file row of each id with them, and one id of two rows whose history
+# spans two outcomes files); a Met crime in a Welsh LSOA (its name is illustrative).
+NO_ID_MET_STREET = [
+    f",2011-01,{MET},-0.061485,51.495396,On or near Rotherhithe New Road,E01003925,Southwark 021A,Burglary,,",
+    f",2011-01,{MET},-0.061485,51.495396,On or near Rotherhithe New Road,E01003925,Southwark 021A,Burglary,,",
+    f",2011-01,{MET},-0.061485,51.495396,On or near Rotherhithe New Road,E01003925,Southwark 021A,"
+    "Anti-social behaviour,,",
+    f",2011-01,{MET},,,No Location,,,Vehicle crime,,",
+    f",2011-01,{MET},-0.087074,51.475717,On or near Benhill Road,E01003917,Southwark 020C,Robbery,,",
+]
+SHARED = {  # Crime ID: (street rows, their last outcomes in file order)
+    "04ccc6d056321a9661d1cf082e846b495a9fd7622cff1482c4b655f1698ce608": (
+        "-0.004697,51.455091,On or near Pascoe Road,E01003282,Lewisham 013A",
+        ["Investigation complete; no suspect identified", "Status update unavailable"],
+    ),
+    "075126345dc8e3c34744457c41da4ed570be0b56ff0ecf6bd86426215b73d760": (
+        "-0.087074,51.475717,On or near Benhill Road,E01003917,Southwark 020C",
+        ["Investigation complete; no suspect identified"] + ["Status update unavailable"] * 4,
+    ),
+    "0d4b42c44a17dccf849852c6ea6a9d8f0fb646200f126cb1828119fd439f4d85": (
+        "-0.019679,51.589371,On or near Gaywood Road,E01004460,Waltham Forest 011D",
+        ["Status update unavailable", "Investigation complete; no suspect identified"]
+        + ["Status update unavailable"] * 2,
+    ),
+    "22cf8201626d737abb7b840c400d03d7038f12f129013d326be6df4632c4d56b": (
+        "-0.058801,51.617470,On or near Argyle Road,E01001431,Enfield 033A",
+        ["Status update unavailable", "Investigation complete; no suspect identified"],
+    ),
+    crime_id(7): (
+        "-0.215019,51.572308,On or near Prayle Grove,E01000222,Barnet 040C",
+        ["Investigation complete; no suspect identified", "Under investigation"],
+    ),
+}
+SHARED_OUTCOMES = {  # outcomes file: rows as (Crime ID, outcome)
+    "2024-01": [(pid, "Investigation complete; no suspect identified") for pid in list(SHARED)[:4]]
+    + [(crime_id(7), "Under investigation")],
+    "2024-02": [(crime_id(7), "Investigation complete; no suspect identified")],
+}
+WELSH = f"{crime_id(8)},2024-01,{MET},-3.179090,51.481583,On or near Queen Street,W01000936,Cardiff 032F,Burglary,,"
+
+
+def _shared_street() -> list[str]:
+    return [
+        f"{pid},2024-01,{MET},{place},Burglary,{last},"
+        for pid, (place, outcomes) in SHARED.items()
+        for last in outcomes
+    ]
+
+
+def _shared_outcomes(month: str) -> list[str]:
+    places = {pid: place for pid, (place, _) in SHARED.items()}
+    # Outcomes files drop the trailing zeros of coordinates.
+    return [
+        f"{pid},{month},{MET},{places[pid].replace('51.617470', '51.61747')},{outcome}"
+        for pid, outcome in SHARED_OUTCOMES[month]
+    ]
+
+
+def quirks_folder(directory: Path) -> Path:
+    write(directory, "metropolitan/2011-01-metropolitan-street.csv", STREET, NO_ID_MET_STREET)
+    write(directory, "metropolitan/2024-01-metropolitan-street.csv", STREET, [*_shared_street(), WELSH])
+    for month in SHARED_OUTCOMES:
+        write(directory, f"metropolitan/{month}-metropolitan-outcomes.csv", OUTCOMES, _shared_outcomes(month))
+    return directory
+
+
+@pytest.fixture(scope="session")
+def quirks_release(tmp_path_factory):
+    """The quirks folder, published into a data folder of its own (``release.path.parents[1]``)."""
+    folder = quirks_folder(tmp_path_factory.mktemp("quirks-archive"))
+    return publish_archive(folder, tmp_path_factory.mktemp("quirks-var") / "releases", key=KEY)
+
+
+@pytest.fixture
+def quirks_client(quirks_release):
+    """A test client of the app serving the quirks release."""
+    from gateway import create_app
+    from tests.conftest import UNLIMITED
+
+    data_dir = quirks_release.path.parents[1]
+    return create_app(
+        {"TESTING": True, "DATA_DIR": str(data_dir), "PSEUDONYM_KEY": KEY.decode(), **UNLIMITED}
+    ).test_client()

@@ -35,7 +35,14 @@ def test_the_manifest_names_the_folder_and_rejects_nothing(archive_release, sour
     manifest = json.loads((archive_release.path / "manifest.json").read_text())
     assert manifest["source"]["archive"].endswith("gateway/demo/data/police-uk")
     assert manifest["source"]["files"] == len(sources.files) and manifest["source"]["extracted_at"]
-    assert manifest["rejected"] == {"files": 0, "rows": 0, "problems": [], "not_listed": 0}
+    assert manifest["rejected"] == {
+        "files": 0,
+        "rows": 0,
+        "by_cause": {},
+        "file": "dumps/rejected.csv",
+        "problems": [],
+        "not_listed": 0,
+    }
     assert manifest["dropped"] == []
     assert set(manifest["mappings"]) == {p.stem for p in ARCHIVE.glob("*.yaml")}
     assert manifest["counts"]["stop-and-search"]["2022-09"] == 12_447

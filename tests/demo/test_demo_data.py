@@ -257,3 +257,20 @@ def test_same_seed_gives_the_same_records(tmp_path):
             )
         engine.dispose()
     assert dumps[0] == dumps[1]
+
+
+def test_a_crime_published_without_a_crime_id_gets_an_internal_one(tmp_path):
+    """Met files of 2010-12 to 2011-11 give crimes no Crime ID; the internal tables hold one."""
+    from gateway.demo.build import build_demo_data
+    from gateway.internal.database import make_engine
+    from tests.archive.conftest import NO_ID_MET_STREET, STREET, write
+
+    write(tmp_path / "files", "2011-01-metropolitan-street.csv", STREET, NO_ID_MET_STREET)
+    url = f"sqlite:///{tmp_path / 'internal.sqlite'}"
+    build_demo_data(url, sources_dir=tmp_path / "files")
+    engine = make_engine(url)
+    ids = [pid for (pid,) in rows(engine, schema.crime_report, "persistent_id")]
+    outcomes = rows(engine, schema.crime_outcome)
+    engine.dispose()
+    assert len(ids) == len(set(ids)) == 4 and all(len(pid) == 64 and int(pid, 16) >= 0 for pid in ids)
+    assert outcomes == [], "a month before outcomes were published"

@@ -46,6 +46,14 @@ def test_real_rows_in_either_line_ending(tmp_path, newline):
     assert unlocated.point is None and unlocated.street_name is None
 
 
+def test_crimes_without_a_crime_id(tmp_path):
+    """Met files of 2010-12 to 2011-11 publish no Crime ID for any crime."""
+    line = ",2011-01,Metropolitan Police Service,Metropolitan Police Service,,,No Location,,,Burglary,,"
+    write(tmp_path, "2011-01-metropolitan-street.csv", STREET, [line])
+    (crime,) = read_sources(tmp_path).street
+    assert crime.crime_id == "" and crime.category == "burglary" and crime.last_outcome is None
+
+
 def test_penalty_notice_label_variants(tmp_path):
     lines = [
         GOOD_STREET[0].replace("Court result unavailable", "Offender given penalty notice"),

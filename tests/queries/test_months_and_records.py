@@ -54,18 +54,35 @@ def test_street_filters(any_conn):
 
 
 def test_crime_and_outcomes(any_conn):
-    o = tables.crime_outcome
+    o, s = tables.crime_outcome, tables.street
     crime_id, count = any_conn.execute(
         select(o.c.crime_id, func.count()).group_by(o.c.crime_id).having(func.count() > 1).limit(1)
     ).one()
-    pid = any_conn.execute(select(tables.street.c.persistent_id).where(tables.street.c.id == crime_id)).scalar()
-    crime = records.crime_by_persistent_id(any_conn, pid)
+    pid = any_conn.execute(select(s.c.persistent_id).where(s.c.id == crime_id)).scalar()
+    crime, history = records.crime_and_outcomes(any_conn, pid)
     assert crime is not None and crime.persistent_id == pid
-    history = records.outcomes_of_crime(any_conn, crime_id)
-    assert len(history) == count
-    assert [h.seq for h in history] == sorted(h.seq for h in history)
-    assert records.crime_by_persistent_id(any_conn, "") is None  # ASB incidents have no persistent id
-    assert records.crime_by_persistent_id(any_conn, "0" * 64) is None
+    assert len(history) >= count and crime_id in {h.crime_id for h in history}
+    assert [(h.month, h.crime_id, h.seq) for h in history] == sorted((h.month, h.crime_id, h.seq) for h in history)
+    assert records.crime_and_outcomes(any_conn, "") == (None, [])  # ASB incidents have no persistent id
+    assert records.crime_and_outcomes(any_conn, "0" * 64) == (None, [])
+
+
+def test_outcomes_belong_to_the_persistent_id(any_conn):
+    """Crimes sharing a persistent id (the demo has such, as real files do) share one history."""
+    o, s = tables.crime_outcome, tables.street
+    shared = (
+        select(s.c.persistent_id)
+        .join(o, o.c.crime_id == s.c.id)
+        .group_by(s.c.persistent_id)
+        .having(func.count(s.c.id.distinct()) > 1)
+        .limit(1)
+    )
+    pid = any_conn.execute(shared).scalar()
+    crime, history = records.crime_and_outcomes(any_conn, pid)
+    holders = any_conn.execute(select(o.c.crime_id).join(s, s.c.id == o.c.crime_id).where(s.c.persistent_id == pid))
+    holders = [h for (h,) in holders]
+    assert len(set(holders)) > 1 and sorted(h.crime_id for h in history) == sorted(holders)
+    assert crime.id == history[0].crime_id, "the crime whose outcome begins the history"
 
 
 def test_outcomes_in_month_carry_their_crime(any_conn):

@@ -230,6 +230,30 @@ def test_a_wrong_crime_fails(change):
     assert not vocab.validate(break_crime(change)).conforms
 
 
+OTHER_RIGHT_CRIMES = {
+    "an LSOA in Wales": lambda g, c, ns: set_value(g, c, ns.POL.lsoa, ns.STATID["W01000936"]),
+    "the id the gateway made for a crime without one": lambda g, c, ns: set_value(
+        g, c, DCTERMS.identifier, Literal("gateway-" + "0123456789abcdef" * 2)
+    ),
+}
+OTHER_WRONG_CRIMES = {
+    "an output area, not an LSOA": lambda g, c, ns: set_value(g, c, ns.POL.lsoa, ns.STATID["E00000001"]),
+    "a Scottish data zone": lambda g, c, ns: set_value(g, c, ns.POL.lsoa, ns.STATID["S01006506"]),
+    "a made id of another form": lambda g, c, ns: set_value(g, c, DCTERMS.identifier, Literal("gateway-CANARY")),
+}
+
+
+@pytest.mark.parametrize("change", list(OTHER_RIGHT_CRIMES.values()), ids=list(OTHER_RIGHT_CRIMES))
+def test_a_crime_of_the_real_archive_conforms(change):
+    result = vocab.validate(break_crime(change))
+    assert result.conforms, result.text
+
+
+@pytest.mark.parametrize("change", list(OTHER_WRONG_CRIMES.values()), ids=list(OTHER_WRONG_CRIMES))
+def test_what_the_real_archive_allows_is_all_it_allows(change):
+    assert not vocab.validate(break_crime(change)).conforms
+
+
 def test_a_crime_outcome_needs_its_category_and_month():
     graph = sample("crime")
     outcome = URIRef("https://data.met.police.uk/id/crime/116206187/outcome/1")
