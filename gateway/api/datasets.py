@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 
 import yaml
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, func, select
 
 from ..publish import tables as t
 
@@ -78,16 +78,19 @@ def uri_templates() -> dict[str, str]:
     return templates
 
 
-def _point_columns() -> list[ColumnElement]:
+def _point_columns(*own_names: ColumnElement) -> list[ColumnElement]:
+    """The map point's position, and the record's own location name (the first of
+    ``own_names`` that is not null: archive records carry one), else the point's."""
     p = t.map_point
-    return [p.c.latitude, p.c.longitude, p.c.street_name]
+    name = func.coalesce(*own_names, p.c.street_name).label("street_name") if own_names else p.c.street_name
+    return [p.c.latitude, p.c.longitude, name]
 
 
 def _street(record: str) -> Callable[[], Select]:
     def statement() -> Select:
         s, p = t.street, t.map_point
         columns = [s.c.id, s.c.persistent_id] if record == "RecordedCrime" else [s.c.id]
-        columns += [s.c.category, s.c.month, s.c.map_point, *_point_columns()]
+        columns += [s.c.category, s.c.month, s.c.map_point, *_point_columns(s.c.street_name)]
         columns += [s.c.lsoa_code, s.c.borough_code, s.c.force]
         if record == "RecordedCrime":
             columns += [s.c.last_outcome, s.c.last_outcome_month]
@@ -108,7 +111,7 @@ def _outcomes() -> Select:
         s.c.month.label("crime_month"),
         s.c.category.label("crime_category"),
         s.c.map_point,
-        *_point_columns(),
+        *_point_columns(o.c.street_name, s.c.street_name),
         s.c.lsoa_code,
         s.c.borough_code,
     ).select_from(o.join(s, s.c.id == o.c.crime_id).outerjoin(p, p.c.id == s.c.map_point))

@@ -41,9 +41,14 @@ def concept(scheme: str, value: str, base: str) -> URIRef:
 
 @lru_cache(maxsize=256)
 def spellings(found: URIRef, base: str) -> tuple[str, ...]:
-    """Every published spelling of a concept: its notation and labels."""
+    """Every published spelling of a concept: its notation and labels, and those of its
+    exact matches in the same scheme (records keep older labels as published: the 2001
+    Census "Chinese or other ethnic group - Chinese (O1)" is a spelling of A4)."""
     graph = vocabulary_graph(base)
-    values = {str(o) for p in _SPELLINGS for o in graph.objects(found, p) if isinstance(o, Literal)}
+    schemes = set(graph.objects(found, SKOS.inScheme))
+    matches = {*graph.objects(found, SKOS.exactMatch), *graph.subjects(SKOS.exactMatch, found)}
+    same = [found, *(m for m in matches if schemes & set(graph.objects(m, SKOS.inScheme)))]
+    values = {str(o) for c in same for p in _SPELLINGS for o in graph.objects(c, p) if isinstance(o, Literal)}
     return tuple(sorted(values))
 
 

@@ -15,7 +15,8 @@ is given an id by the gateway (:func:`_made_id`) and has no outcome history.
 
 Map points are every distinct published coordinate, named as for the demo data
 (:func:`gateway.demo.mappoints.derive_map_points`); a located row keeps the British
-National Grid position of its own map point.
+National Grid position of its own map point, and its own location name: one map point
+is named once, but rows at it can differ ("DUNOLLIE PLACE", "Dunollie Place", "").
 """
 
 from __future__ import annotations
@@ -181,6 +182,7 @@ def _rows(sources: Sources, values: VocabularyValues, now: datetime, directory: 
             "lsoa_code": row.lsoa_code,
             "borough_code": borough_of_lsoa(row.lsoa_name) if row.lsoa_name else None,
             "crime_type": row.crime_type,
+            "street_name": row.street_name,
         }
         if row.category == ASB:
             asb.append({"row_key": keys("asb", _street_identity(row)), **record})
@@ -188,14 +190,13 @@ def _rows(sources: Sources, values: VocabularyValues, now: datetime, directory: 
         persistent_id = row.crime_id or _made_id(row, made)
         key = keys("crime", persistent_id)
         first_key.setdefault(persistent_id, key)
-        months = [month for month, code in outcomes_of[row.crime_id] if code == row.last_outcome]
         crimes.append(
             {
                 "row_key": key,
                 **record,
                 "persistent_id": persistent_id,
                 "last_outcome": row.last_outcome_label or None,
-                "last_outcome_month": _first_day(max(months)) if months else None,
+                "last_outcome_month": _last_outcome_month(row, outcomes_of[row.crime_id]),
             }
         )
     outcomes = [
@@ -204,6 +205,7 @@ def _rows(sources: Sources, values: VocabularyValues, now: datetime, directory: 
             "crime_key": first_key[o.crime_id],
             "month": _first_day(o.month),
             "outcome_type": o.outcome_type,
+            "street_name": o.street_name,
             "seq": seq,
         }
         for seq, o in enumerate(sources.outcomes)
@@ -260,6 +262,18 @@ def _made_id(row: StreetRow, keys: _Keys) -> str:
     (month, force, place, LSOA, crime type) are told apart by their order only.
     """
     return made_id(keys("crime-without-id", _street_identity(row)))
+
+
+def _last_outcome_month(row: StreetRow, outcomes: list[tuple[str, str]]) -> date | None:
+    """The month of a street row's last outcome, which the street file does not give: the
+    latest outcomes-file month of that outcome; else the latest of any outcome of the crime
+    (the last outcome came no earlier); else the crime's own month (no outcomes file of the
+    folder speaks of it; an outcome is never earlier than its crime). None without one."""
+    if row.last_outcome is None:
+        return None
+    same = [month for month, code in outcomes if code == row.last_outcome]
+    any_outcome = [month for month, _code in outcomes]
+    return _first_day(max(same or any_outcome or [row.month]))
 
 
 def _street_identity(row: StreetRow) -> str:

@@ -6,7 +6,8 @@ internal tables. They have the reference tables the pipeline expects of a source
 (``map_point``, ``lsoa``, ``extract_info`` and code/published lookup tables).
 
 The files are already anonymised, so records keep the published values: months, the
-labels as the files have them (the lookup tables say what each stands for), and for a
+labels and each row's location name as the files have them (the lookup tables say what
+each label stands for), and for a
 published point the British National Grid position of its map point, so that snapping
 it gives that same map point back. Every column is ``public`` but those positions, which
 are ``transform`` like any exact place: only the snap transform may read them.
@@ -41,14 +42,14 @@ def _lookup_table(name: str, doc: str) -> Table:
 force = _lookup_table("force", "Forces: the name in the files, and the data.police.uk force id.")
 crime_category = _lookup_table("crime_category", "Crime types: the category slug.")
 crime_outcome = _lookup_table("crime_outcome", "Crime outcomes: the outcome code.")
-search_type = _lookup_table("search_type", "Stop and search types: the current label.")
-search_power = _lookup_table("search_power", "Legislation: the current label.")
-search_object = _lookup_table("search_object", "Objects of search: the current label.")
-search_outcome = _lookup_table("search_outcome", "Stop and search outcomes: the label of their concept.")
-gender = _lookup_table("gender", "Genders: the current label.")
-age_range = _lookup_table("age_range", "Stop and search age ranges: the current label.")
-self_defined_ethnicity = _lookup_table("self_defined_ethnicity", "Self-defined ethnicity: the current label.")
-officer_defined_ethnicity = _lookup_table("officer_defined_ethnicity", "Officer-defined ethnicity: the current label.")
+search_type = _lookup_table("search_type", "Stop and search types: the label itself.")
+search_power = _lookup_table("search_power", "Legislation: the label itself.")
+search_object = _lookup_table("search_object", "Objects of search: the label itself.")
+search_outcome = _lookup_table("search_outcome", "Stop and search outcomes: the label itself.")
+gender = _lookup_table("gender", "Genders: the label itself.")
+age_range = _lookup_table("age_range", "Stop and search age ranges: the label itself.")
+self_defined_ethnicity = _lookup_table("self_defined_ethnicity", "Self-defined ethnicity: the label itself.")
+officer_defined_ethnicity = _lookup_table("officer_defined_ethnicity", "Officer-defined ethnicity: the label itself.")
 
 LOOKUP_TABLES = (
     "force",
@@ -103,6 +104,9 @@ extract_info = Table(
 # behaviour a hash of the row's values with its own count.
 
 
+LOCATION_NAME = "the row's Location after 'On or near ', as the file has it; null without a location"
+
+
 def _street_columns() -> list[Column]:
     return [
         public("row_key", Text, primary_key=True),
@@ -113,6 +117,7 @@ def _street_columns() -> list[Column]:
         public("lsoa_code", String(9), nullable=True),
         public("borough_code", String(9), nullable=True),
         public("crime_type", Text, nullable=False),
+        public("street_name", Text, nullable=True, comment=LOCATION_NAME),
     ]
 
 
@@ -122,7 +127,12 @@ archive_crime = Table(
     *_street_columns(),
     public("persistent_id", String(64), nullable=False, comment="the Crime ID, or one the import made"),
     public("last_outcome", Text, nullable=True),
-    public("last_outcome_month", Date, nullable=True, comment="of an outcomes-file row with that outcome"),
+    public(
+        "last_outcome_month",
+        Date,
+        nullable=True,
+        comment="the latest outcomes-file month with that outcome, else of any outcome, else the crime's month",
+    ),
     comment="Street-file rows of recorded crime.",
 )
 
@@ -140,6 +150,7 @@ archive_outcome = Table(
     public("crime_key", Text, nullable=False, comment="the row_key of the crime's (first) street row"),
     public("month", Date, nullable=False),
     public("outcome_type", Text, nullable=False),
+    public("street_name", Text, nullable=True, comment=LOCATION_NAME),
     public("seq", Integer, nullable=False, comment="the order the files have the rows in"),
     comment="Outcomes-file rows.",
 )
@@ -151,7 +162,7 @@ archive_stop = Table(
     public("searched_at", DateTime, nullable=False, comment="UTC"),
     public("force", Text, nullable=False),
     public("search_type", Text, nullable=False),
-    public("part_of_operation", Boolean, nullable=False),
+    public("part_of_operation", Boolean, nullable=True, comment="null where the file leaves it empty"),
     position("easting"),
     position("northing"),
     public("gender", Text, nullable=True),

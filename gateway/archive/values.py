@@ -8,18 +8,18 @@ notations and preferred, alternative or hidden labels of its concepts; a label i
 not know is an unknown value, and its row is rejected.
 
 What a label is published as: a crime category's slug and a crime outcome's code (the
-notations of their concepts); for stop and search, the preferred label of its concept.
-Where that concept is deprecated with an exact match in the same scheme (the 2001 code
-O1, Chinese, is A4 in the current classification), the match is published instead;
-a deprecated concept that was only replaced by something else (the older stop-and-search
-outcomes, "Public disorder and weapons") is published as itself.
+notations of their concepts, which the data.police.uk API gives); a stop-and-search label
+as the file has it, whatever scheme it is of ("White - White British (W1)" stays that,
+not the 2011 string of the same concept): the JSON and the CSV dumps say what the source
+said, and the RDF links the concept that label names, deprecated or not (``sde:O1``,
+whose ``skos:exactMatch`` is ``sde:A4``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rdflib import OWL, SKOS, Literal, URIRef
+from rdflib import SKOS, URIRef
 
 from gateway.publish.vocabulary import UnknownConcept, Vocabulary
 
@@ -71,7 +71,7 @@ class VocabularyValues:
         return self.published(OUTCOME, label)
 
     def stop(self, column: str, label: str) -> str | None:
-        return label if self.published(STOP_COLUMNS[column], label) is not None else None
+        return self.published(STOP_COLUMNS[column], label)
 
     def published(self, lookup: Lookup, label: str) -> str | None:
         """What ``label`` is published as; None if no concept of the scheme carries it."""
@@ -81,22 +81,12 @@ class VocabularyValues:
         if (lookup.table, label) in self._unknown:
             return None
         try:
-            concept = self.current(lookup.scheme, URIRef(self.vocabulary.concept(lookup.scheme, label)))
+            concept = URIRef(self.vocabulary.concept(lookup.scheme, label))
         except UnknownConcept:
             self._unknown.add((lookup.table, label))
             return None
-        graph = self.vocabulary.graph
-        value = graph.value(concept, SKOS.notation if lookup.publishes == NOTATION else SKOS.prefLabel)
-        known[label] = str(value)
+        if lookup.publishes == NOTATION:
+            known[label] = str(self.vocabulary.graph.value(concept, SKOS.notation))
+        else:
+            known[label] = label
         return known[label]
-
-    def current(self, scheme: str, concept: URIRef) -> URIRef:
-        """A deprecated concept's exact match in the same scheme, if it has one; else itself."""
-        graph = self.vocabulary.graph
-        if (concept, OWL.deprecated, Literal(True)) not in graph:
-            return concept
-        scheme_iri = URIRef(f"{self.vocabulary.base}def/{scheme}")
-        for match in graph.objects(concept, SKOS.exactMatch):
-            if (match, SKOS.inScheme, scheme_iri) in graph:
-                return match  # type: ignore[return-value]
-        return concept

@@ -106,7 +106,7 @@ class StopRow:
     force: str
     search_type: str
     searched_at: datetime  # naive UTC
-    part_of_operation: bool
+    part_of_operation: bool | None  # None: the file leaves it empty
     operation: str | None
     point: Point | None
     gender: str | None
@@ -410,7 +410,7 @@ def _stop_row(path: Path, line: int, r: dict[str, str], force: str, policy: Valu
         force=force,
         search_type=values["Type"],
         searched_at=searched_at,
-        part_of_operation=bool(_boolean(path, line, "Part of a policing operation", r["Part of a policing operation"])),
+        part_of_operation=_boolean(path, line, "Part of a policing operation", r["Part of a policing operation"]),
         operation=r["Policing operation"] or None,
         point=_point(path, line, r["Latitude"], r["Longitude"]),
         gender=values["Gender"],

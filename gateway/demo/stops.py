@@ -98,7 +98,7 @@ def stop_record(
         "outcome_code": _code(inv, "outcome", row.outcome),
         "outcome_linked_to_object": row.outcome_linked_to_object,
         "outer_clothing_removed": row.outer_clothing_removed,
-        "part_of_operation": row.part_of_operation,
+        "part_of_operation": bool(row.part_of_operation),  # the records system always says
         "operation_name": operation_name,
         "grounds": inv.narrative(f"Grounds: {inv.random.choice(GROUNDS) if person else VEHICLE_GROUNDS}"),
         "officer_warrant_number": inv.officer(),

@@ -4,16 +4,23 @@ The traps clients depend on: coordinates are JSON strings with six decimals, ``i
 ``street.id`` are numbers, ``persistent_id``, ``context`` and ``location_subtype`` are
 ``""`` rather than null (``persistent_id`` also for a crime data.police.uk gave no id, whose
 id the gateway made), ``outcome_status`` carries the outcome's display name.
+
+Values are what the record's source said: a record with a location name or a label of its
+own (archive files) gives that, else its map point's name and its code's display name.
 """
 
 from __future__ import annotations
 
-import re
+from functools import lru_cache
 from typing import Any
+
+from rdflib import DCTERMS, SKOS
 
 from gateway.internal import lookups
 from gateway.publish.dumps import OUTCOME_LABEL
 from gateway.publish.persistent_ids import as_police_uk
+from vocab.concepts import concept_for
+from vocab.loader import vocabulary_graph
 
 ALL_CRIME = "all-crime"
 # crime-categories, in upstream order: "all-crime" first, then the 14 categories.
@@ -44,7 +51,8 @@ def coordinate(value: float) -> str:
 
 
 def location(row: Any, point_column: str = "map_point") -> dict | None:
-    """``{latitude, street{id, name}, longitude}`` of a row joined with its map point."""
+    """``{latitude, street{id, name}, longitude}`` of a row joined with its map point
+    (:mod:`gateway.queries.records`: ``street_name`` is the record's own, else the point's)."""
     point_id = getattr(row, point_column)
     if point_id is None:
         return None
@@ -74,40 +82,57 @@ def crime(row: Any, *, with_status: bool = True, prefix: str = "") -> dict:
     }
     if with_status:
         last = col("last_outcome")
-        shape["outcome_status"] = (
-            {"category": STATUS_NAME.get(last, last), "date": col("last_outcome_month")} if last else None
-        )
+        name = col("last_outcome_label") or STATUS_NAME.get(last, last)
+        shape["outcome_status"] = {"category": name, "date": col("last_outcome_month")} if last else None
     return shape
 
 
-def outcome(code: str, month: str) -> dict:
-    """One entry of an outcome history (section 6)."""
-    return {"category": {"code": code, "name": OUTCOME_NAME.get(code, code)}, "date": month, "person_id": None}
+def outcome(code: str, month: str, label: str | None = None) -> dict:
+    """One entry of an outcome history (section 6); ``label``: the source's, if it had one."""
+    name = label or OUTCOME_NAME.get(code, code)
+    return {"category": {"code": code, "name": name}, "date": month, "person_id": None}
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+@lru_cache(maxsize=256)
+def stop_outcome_id(label: str) -> str:
+    """The ``outcome_object.id`` of a stop outcome label: one of data.police.uk's seven
+    ``bu-*`` ids, or ``""``. An older label ("Suspect arrested") has the id of the current
+    outcome that replaced it (``bu-arrest``); one that nothing replaced ("Article found -
+    Detailed outcome unavailable") has none, as an empty outcome has none: an id of our own
+    would be one no client of data.police.uk knows."""
+    if label in STOP_OUTCOME_ID:
+        return STOP_OUTCOME_ID[label]
+    try:
+        concept = concept_for("search-outcome", label)
+    except KeyError:
+        return ""
+    graph = vocabulary_graph()
+    for candidate in (concept, *graph.objects(concept, DCTERMS.isReplacedBy)):
+        notation = str(graph.value(candidate, SKOS.notation) or "")
+        if notation in STOP_OUTCOME_ID.values():
+            return notation
+    return ""
 
 
 def stop(row: Any) -> dict:
-    """A stop and search (section 7.1)."""
+    """A stop and search (section 7.1), its keys in the order of real stops-force answers
+    (City of London 2023-01 and Leicestershire 2023-07; the 2018 stops-street docs too)."""
     label = row.outcome or ""
-    outcome_id = STOP_OUTCOME_ID.get(label, f"bu-{_slug(label)}") if label else ""
     return {
         "age_range": row.age_range,
-        "officer_defined_ethnicity": row.officer_defined_ethnicity,
+        "outcome": label,
         "involved_person": row.type != "Vehicle search",
         "self_defined_ethnicity": row.self_defined_ethnicity,
         "gender": row.gender,
         "legislation": row.legislation,
         "outcome_linked_to_object_of_search": row.outcome_linked_to_object_of_search,
         "datetime": row.datetime,
-        "outcome_object": {"id": outcome_id, "name": label},
+        "removal_of_more_than_outer_clothing": row.removal_of_more_than_outer_clothing,
+        "outcome_object": {"id": stop_outcome_id(label) if label else "", "name": label},
         "location": location(row),
-        "object_of_search": row.object_of_search,
         "operation": row.operation,
-        "outcome": label,
+        "officer_defined_ethnicity": row.officer_defined_ethnicity,
         "type": row.type,
         "operation_name": None,
-        "removal_of_more_than_outer_clothing": row.removal_of_more_than_outer_clothing,
+        "object_of_search": row.object_of_search,
     }

@@ -166,7 +166,7 @@ def register(bp: Blueprint) -> None:
             crime, history = records.crime_and_outcomes(conn, persistent_id)
         if crime is None:
             raise not_found(f"no crime with persistent id {persistent_id!r} (64 lower-case hexadecimal digits)")
-        outcomes = [shapes.outcome(o.category, o.month) for o in history]
+        outcomes = [shapes.outcome(o.category, o.month, o.category_label) for o in history]
         return _json({"crime": shapes.crime(crime, with_status=False), "outcomes": outcomes})
 
     @bp.route("/outcomes-at-location", methods=["GET", "POST"])
@@ -181,7 +181,10 @@ def register(bp: Blueprint) -> None:
         if len(rows) > MAX_RESULTS:
             raise _too_many(len(rows), "outcomes")
         answer = [
-            {**shapes.outcome(r.category, r.month), "crime": shapes.crime(r, with_status=False, prefix="c_")}
+            {
+                **shapes.outcome(r.category, r.month, r.category_label),
+                "crime": shapes.crime(r, with_status=False, prefix="c_"),
+            }
             for r in rows
         ]
         return _json(answer)

@@ -6,6 +6,10 @@ stop-and-search files but trailing zeros dropped in outcomes files, "No Location
 street files and "No location" in outcomes files, title-cased street names in street files
 only ("Alderman'S Walk", "Vauxhall Bus Station"), ``YYYY-MM-<force>-<kind>.csv`` names,
 an empty Crime ID where data.police.uk gave none (``persistent_ids``).
+
+A record that carries what its source said (archive files: its own location name, its
+Crime type, Last outcome category or Outcome type label) is written with that, verbatim,
+so that the dump and the API say the same as the source row.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import io
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from gateway.internal import lookups
 
@@ -76,14 +80,22 @@ def street_file_name(name: str) -> str:
 
 
 def _location(
-    point, lsoa_code: str | None, lsoa_names: dict[str, str], no_location: str, number, name=lambda n: n
+    point,
+    lsoa_code: str | None,
+    lsoa_names: dict[str, str],
+    no_location: str,
+    number,
+    name=lambda n: n,
+    own_name: str | None = None,
 ) -> list[str]:
+    """Longitude, Latitude, Location, LSOA code and name; ``own_name``, the record's own
+    location name, verbatim, else its map point's through ``name``."""
     if point is None:
         return ["", "", no_location, "", ""]
     return [
         number(point.longitude),
         number(point.latitude),
-        f"On or near {name(point.street_name)}",
+        f"On or near {own_name if own_name is not None else name(point.street_name)}",
         lsoa_code or "",
         lsoa_names.get(lsoa_code, "") if lsoa_code else "",
     ]
@@ -137,9 +149,17 @@ def _street_files(conn, directory, points, names) -> list[Path]:
                     r.month,
                     name,
                     name,
-                    *_location(points.get(r.map_point), r.lsoa_code, names, "No Location", _six, street_file_name),
-                    CATEGORY_LABEL[r.category],
-                    OUTCOME_LABEL.get(r.last_outcome, ""),
+                    *_location(
+                        points.get(r.map_point),
+                        r.lsoa_code,
+                        names,
+                        "No Location",
+                        _six,
+                        street_file_name,
+                        own_name=r.street_name,
+                    ),
+                    r.category_label or CATEGORY_LABEL[r.category],
+                    r.last_outcome_label or OUTCOME_LABEL.get(r.last_outcome, ""),
                     "",
                 ]
                 for r in rows
@@ -152,7 +172,16 @@ def _street_files(conn, directory, points, names) -> list[Path]:
 def _outcome_files(conn, directory, points, names) -> list[Path]:
     o, s, ls = tables.crime_outcome, tables.street, tables.lsoa
     statement = (
-        select(o.c.month, o.c.category, s.c.persistent_id, s.c.force, s.c.map_point, s.c.lsoa_code)
+        select(
+            o.c.month,
+            o.c.category,
+            o.c.category_label,
+            func.coalesce(o.c.street_name, s.c.street_name).label("street_name"),
+            s.c.persistent_id,
+            s.c.force,
+            s.c.map_point,
+            s.c.lsoa_code,
+        )
         .join(s, s.c.id == o.c.crime_id)
         .outerjoin(ls, ls.c.code == s.c.lsoa_code)
         .order_by(o.c.month, s.c.force, s.c.map_point.is_(None), ls.c.name, o.c.crime_id, o.c.seq)
@@ -170,8 +199,10 @@ def _outcome_files(conn, directory, points, names) -> list[Path]:
                     r.month,
                     name,
                     name,
-                    *_location(points.get(r.map_point), r.lsoa_code, names, "No location", _trimmed),
-                    OUTCOME_LABEL[r.category],
+                    *_location(
+                        points.get(r.map_point), r.lsoa_code, names, "No location", _trimmed, own_name=r.street_name
+                    ),
+                    r.category_label or OUTCOME_LABEL[r.category],
                 ]
                 for r in rows
             ),

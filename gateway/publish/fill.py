@@ -143,6 +143,10 @@ def _street(source, target, mapping: Mapping, ctx, drops, counts, used_points, a
                 # files do); else it is the last of the crime's published outcomes.
                 "last_outcome": r.get("last_outcome"),
                 "last_outcome_month": r.get("last_outcome_month"),
+                # What the source said, where a mapping publishes it (archive files).
+                "street_name": r.get("street_name"),
+                "category_label": r.get("category_label"),
+                "last_outcome_label": r.get("last_outcome_label"),
             }
         )
         counts.add(mapping.dataset, r["month"])
@@ -162,7 +166,17 @@ def _outcomes(source, target, mapping: Mapping, ctx, drops, counts, parents, adv
             continue
         seq = seq + 1 if crime == previous else 1
         previous = crime
-        out.add({"id": r["outcome_id"], "crime_id": crime, "seq": seq, "category": r["category"], "month": r["month"]})
+        out.add(
+            {
+                "id": r["outcome_id"],
+                "crime_id": crime,
+                "seq": seq,
+                "category": r["category"],
+                "month": r["month"],
+                "street_name": r.get("street_name"),
+                "category_label": r.get("category_label"),
+            }
+        )
         counts.add(mapping.dataset, r["month"])
     out.flush()
     _set_last_outcomes(target)

@@ -145,9 +145,13 @@ class RdfBuilder:
         values[mapping.key] = row.id
         graph = self.graph(mapping.dataset, row.month)
         out = self.record(mapping, values, graph)
+        subject = out[0][: out[0].index(" ")]  # the record's IRI, as the record wrote it
         if row.last_outcome:
-            subject = out[0][: out[0].index(" ")]  # the record's IRI, as the record wrote it
             out.append(quad(subject, self.pol("lastOutcome"), self.concept("crime-outcome", row.last_outcome), graph))
+        if row.street_name is not None and row.map_point is not None:
+            # The record's own location text, where it has one (archive rows at one point differ).
+            name = literal(f"On or near {row.street_name}", language="en")
+            out.append(quad(subject, self.pol("locationName"), name, graph))
         return out
 
     def outcome_statement(self):

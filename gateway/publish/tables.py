@@ -3,6 +3,11 @@
 One table per published record type; their columns are the mappings' field names plus
 what a map point adds (LSOA, borough). They hold published values only, so everything
 built from them (RDF, CSV, JSON) can only ever carry what a mapping publishes.
+
+A record's ``street_name`` and ``*_label`` columns are what its source said where that
+can differ from its map point's name or its concept's label (archive files: "DUNOLLIE
+PLACE" at a point named "Dunollie Place", "Violent crime" for ``violent-crime``); null,
+the record has none of its own and the map point's name and the code's label stand.
 """
 
 from __future__ import annotations
@@ -45,6 +50,9 @@ street = Table(
     Column("borough_code", String(9)),
     Column("last_outcome", String(60)),
     Column("last_outcome_month", String(7)),
+    Column("street_name", Text),
+    Column("category_label", Text),
+    Column("last_outcome_label", Text),
     comment="Street-level crime and anti-social behaviour.",
 )
 Index("ix_street_month_category", street.c.month, street.c.category)
@@ -60,6 +68,8 @@ crime_outcome = Table(
     Column("seq", Integer, nullable=False),
     Column("category", String(60), nullable=False),
     Column("month", String(7), nullable=False),
+    Column("street_name", Text),
+    Column("category_label", Text),
 )
 Index("ix_outcome_crime", crime_outcome.c.crime_id, crime_outcome.c.seq)
 Index("ix_outcome_month", crime_outcome.c.month)

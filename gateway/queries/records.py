@@ -1,15 +1,16 @@
 """Published records by month, map points, force and category.
 
 Rows come back as SQLAlchemy rows with the published tables' column names; located rows
-carry their map point's ``latitude``, ``longitude`` and ``street_name`` (outer join:
-``None`` when the record has no location).
+carry their map point's ``latitude`` and ``longitude`` and a ``street_name``: the record's
+own where it has one (archive records), else its map point's (outer join: ``None`` when
+the record has no location).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import Connection, Row, Select, select
+from sqlalchemy import Connection, Row, Select, Table, func, select
 
 from gateway.publish import tables
 from gateway.publish.persistent_ids import is_police_uk_id
@@ -23,6 +24,18 @@ MAX_POINT_ID = 2**31 - 1
 
 _mp = tables.map_point
 _POINT_COLUMNS = (_mp.c.latitude, _mp.c.longitude, _mp.c.street_name)
+_OWN_NAME = "street_name"
+
+
+def _own(table: Table) -> list:
+    """A record table's columns, but its own location name (see :func:`_located`)."""
+    return [c for c in table.c if c.name != _OWN_NAME]
+
+
+def _located(table: Table) -> tuple:
+    """The map point's position, and the record's own location name or else its point's."""
+    name = func.coalesce(table.c.street_name, _mp.c.street_name).label("street_name")
+    return (_mp.c.latitude, _mp.c.longitude, name)
 
 
 def _restrict(statement: Select, column, point_ids: Collection[int] | None) -> tuple[Select, set[int] | None]:
@@ -52,7 +65,7 @@ def street(
 ) -> list[Row]:
     """Street-level crimes and ASB of a month, in id order."""
     s = tables.street
-    statement = select(s, *_POINT_COLUMNS).outerjoin(_mp, _mp.c.id == s.c.map_point).where(s.c.month == month)
+    statement = select(*_own(s), *_located(s)).outerjoin(_mp, _mp.c.id == s.c.map_point).where(s.c.month == month)
     if located is not None:
         statement = statement.where(s.c.map_point.is_not(None) if located else s.c.map_point.is_(None))
     if force is not None:
@@ -80,7 +93,7 @@ def crime_and_outcomes(conn: Connection, persistent_id: str) -> tuple[Row | None
     history = conn.execute(
         select(o).join(s, s.c.id == o.c.crime_id).where(*crimes).order_by(o.c.month, o.c.crime_id, o.c.seq)
     ).all()
-    statement = select(s, *_POINT_COLUMNS).outerjoin(_mp, _mp.c.id == s.c.map_point)
+    statement = select(*_own(s), *_located(s)).outerjoin(_mp, _mp.c.id == s.c.map_point)
     if history:
         statement = statement.where(s.c.id == history[0].crime_id)
     else:
@@ -91,9 +104,9 @@ def crime_and_outcomes(conn: Connection, persistent_id: str) -> tuple[Row | None
 def outcomes(conn: Connection, month: str, *, point_ids: Collection[int] | None = None) -> list[Row]:
     """Outcomes recorded in a month, each with its crime (``c_*`` columns) and map point."""
     o, s = tables.crime_outcome, tables.street
-    crime_columns = [c.label(f"c_{c.name}") for c in s.c]
+    crime_columns = [c.label(f"c_{c.name}") for c in _own(s)]
     statement = (
-        select(o, *crime_columns, *_POINT_COLUMNS)
+        select(*_own(o), *crime_columns, *_located(s))
         .join(s, s.c.id == o.c.crime_id)
         .outerjoin(_mp, _mp.c.id == s.c.map_point)
         .where(o.c.month == month)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from gateway import create_app
 from gateway.archive.publish import publish_archive
 from gateway.demo.sources import default_sources_dir
 
 KEY = b"test-pseudonym-key"
+UNLIMITED = {"RATE_LIMIT": 100_000, "RATE_BURST": 100_000}
 
 STREET = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,"
           "Last outcome category,Context")  # fmt: skip
@@ -78,6 +81,59 @@ def legacy_folder(directory: Path) -> Path:
     write(directory, "metropolitan/2012-05-metropolitan-street.csv", STREET, LEGACY_MET_STREET, "\n")
     write(directory, "metropolitan/2016-06-metropolitan-stop-and-search.csv", STOPS, LEGACY_MET_STOPS)
     return directory
+
+
+# A Met folder where rows at one point name it three ways (real files do: case, and empty
+# names), with the outcomes files of the following months.
+HERE = "-0.138120,51.549950"  # one published point, three spellings of its name
+HERE_OUTCOMES = "-0.13812,51.54995"  # outcomes files drop trailing zeros
+THERE = "-0.140000,51.551000"
+LSOA = "E01000907,Camden 011A"
+NAMES_STREET_2023_01 = [
+    f"{crime_id(11)},2023-01,{MET},{HERE},On or near DUNOLLIE PLACE,{LSOA},Burglary,Unable to prosecute suspect,",
+    f"{crime_id(12)},2023-01,{MET},{HERE},On or near Dunollie Place,{LSOA},Burglary,Status update unavailable,",
+    f"{crime_id(13)},2023-01,{MET},{HERE},On or near ,{LSOA},Vehicle crime,"
+    "Investigation complete; no suspect identified,",
+    f",2023-01,{MET},{HERE},On or near DUNOLLIE PLACE,{LSOA},Anti-social behaviour,,",
+    f",2023-01,{MET},{HERE},On or near ,{LSOA},Anti-social behaviour,,",
+    f"{crime_id(14)},2023-01,{MET},{THERE},On or near Leighton Road,{LSOA},Drugs,,",
+]
+NAMES_STREET_2023_02 = [
+    f"{crime_id(15)},2023-02,{MET},{HERE},On or near Dunollie Place,{LSOA},Robbery,Under investigation,",
+]
+# Outcomes files write names untitled ("Dunollie Place"), but not always alike either.
+NAMES_OUTCOMES = {
+    "2023-01": [f"{crime_id(11)},2023-01,{MET},{HERE_OUTCOMES},On or near Dunollie Place,{LSOA},Under investigation"],
+    "2023-02": [
+        f"{crime_id(12)},2023-02,{MET},{HERE_OUTCOMES},On or near Dunollie Place,{LSOA},"
+        "Investigation complete; no suspect identified"
+    ],
+    "2023-03": [
+        f"{crime_id(11)},2023-03,{MET},{HERE_OUTCOMES},On or near DUNOLLIE PLACE,{LSOA},Unable to prosecute suspect"
+    ],
+}
+SOURCE_NAMES = {
+    crime_id(11): "On or near DUNOLLIE PLACE",
+    crime_id(12): "On or near Dunollie Place",
+    crime_id(13): "On or near ",
+    crime_id(14): "On or near Leighton Road",
+    crime_id(15): "On or near Dunollie Place",
+}
+ASB_NAMES = Counter({"On or near DUNOLLIE PLACE": 1, "On or near ": 1})
+
+
+def names_folder(directory):
+    write(directory, "2023-01/2023-01-metropolitan-street.csv", STREET, NAMES_STREET_2023_01)
+    write(directory, "2023-02/2023-02-metropolitan-street.csv", STREET, NAMES_STREET_2023_02)
+    for month, lines in NAMES_OUTCOMES.items():
+        write(directory, f"{month}/{month}-metropolitan-outcomes.csv", OUTCOMES, lines)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def names_release(tmp_path_factory):
+    folder = names_folder(tmp_path_factory.mktemp("names-archive"))
+    return publish_archive(folder, tmp_path_factory.mktemp("names-releases"), key=KEY)
 
 
 @pytest.fixture(scope="session")
@@ -172,10 +228,19 @@ def quirks_release(tmp_path_factory):
 @pytest.fixture
 def quirks_client(quirks_release):
     """A test client of the app serving the quirks release."""
-    from gateway import create_app
-    from tests.conftest import UNLIMITED
-
     data_dir = quirks_release.path.parents[1]
     return create_app(
         {"TESTING": True, "DATA_DIR": str(data_dir), "PSEUDONYM_KEY": KEY.decode(), **UNLIMITED}
     ).test_client()
+
+
+def serving(release, tmp_path: Path):
+    """A test client of the app serving ``release`` (a published archive release)."""
+    settings = {"RELEASES_DIR": str(release.path.parent), "PSEUDONYM_KEY": KEY.decode()}
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "var"), **settings, **UNLIMITED})
+    return app.test_client()
+
+
+@pytest.fixture
+def legacy_client(legacy_release, tmp_path):
+    return serving(legacy_release, tmp_path)

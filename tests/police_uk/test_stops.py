@@ -1,6 +1,29 @@
 """stops-street, stops-at-location, stops-no-location, stops-force."""
 
+import json
+
+from gateway.archive.publish import publish_archive
+from tests.archive.conftest import KEY, STOPS, serving, write
+
 from .conftest import check_stop, miles
+
+# A real stops-force record, verbatim (force=city-of-london&date=2023-01; police-uk-api.md
+# section 7.1), and the stop-and-search file row it was published from.
+UPSTREAM_STOP = """{"age_range": "18-24", "outcome": "Arrest", "involved_person": true,
+ "self_defined_ethnicity": "Black/African/Caribbean/Black British - Any other Black/African/Caribbean background",
+ "gender": "Male", "legislation": "Misuse of Drugs Act 1971 (section 23)",
+ "outcome_linked_to_object_of_search": true, "datetime": "2023-01-04T14:04:52+00:00",
+ "removal_of_more_than_outer_clothing": false,
+ "outcome_object": {"id": "bu-arrest", "name": "Arrest"},
+ "location": {"latitude": "51.508281", "street": {"id": 1694105, "name": "On or near "}, "longitude": "-0.018434"},
+ "operation": null, "officer_defined_ethnicity": "Black", "type": "Person search",
+ "operation_name": null, "object_of_search": "Controlled drugs"}"""
+UPSTREAM_ROW = (
+    "Person search,2023-01-04T14:04:52+00:00,,,51.508281,-0.018434,Male,18-24,"
+    "Black/African/Caribbean/Black British - Any other Black/African/Caribbean background,Black,"
+    "Misuse of Drugs Act 1971 (section 23),Controlled drugs,Arrest,True,False"
+)
+UPSTREAM_KEYS = list(json.loads(UPSTREAM_STOP))
 
 
 def _month(db):
@@ -81,6 +104,7 @@ def test_stops_force_and_no_location(release_client, db):
     no_location = release_client.get(f"/api/stops-no-location?force=metropolitan&date={month}").get_json()
     assert len(no_location) == unlocated and all(s["location"] is None for s in no_location)
     assert [s["datetime"] for s in everything] == sorted(s["datetime"] for s in everything)
+    assert all(list(stop) == UPSTREAM_KEYS for stop in everything + no_location), "upstream's key order"
 
 
 def test_stops_of_forces_without_data_or_unknown(release_client, db):
@@ -91,3 +115,15 @@ def test_stops_of_forces_without_data_or_unknown(release_client, db):
     assert release_client.get(f"/api/stops-force?date={month}").status_code == 400
     # without a date: the latest month, even when the force has no stops in it (as upstream)
     assert release_client.get("/api/stops-force?force=metropolitan").get_json() == []
+
+
+def test_stops_force_gives_the_upstream_record(tmp_path):
+    """The record, key for key and in upstream's order (the map point id is ours);
+    an empty "Part of a policing operation" is null, not false."""
+    folder = tmp_path / "archive"
+    write(folder, "2023-01-city-of-london-stop-and-search.csv", STOPS, [UPSTREAM_ROW])
+    client = serving(publish_archive(folder, tmp_path / "releases", key=KEY), tmp_path)
+    body = client.get("/api/stops-force?force=city-of-london&date=2023-01").get_data(as_text=True)
+    [ours] = json.loads(body)
+    theirs = UPSTREAM_STOP.replace('"id": 1694105', f'"id": {ours["location"]["street"]["id"]}')
+    assert json.loads(body, object_pairs_hook=list) == [json.loads(theirs, object_pairs_hook=list)]

@@ -56,6 +56,7 @@ DATATYPE_PROPERTIES = [
     "tacticEffective",
     "tacticOrder",
     "streetId",
+    "locationName",
     "incidentId",
     "physicalDisability",
     "mentalDisability",
