@@ -145,6 +145,7 @@ def _release_settings(data_dir: Path | None, database_url: str | None, releases_
               help="Publish a folder of data.police.uk archive CSVs instead of the internal tables.")  # fmt: skip
 @click.option("--keep", type=click.IntRange(min=1), default=None, help="Releases to keep (default 5).")
 @click.option("--if-missing", is_flag=True, help="Do nothing if a release is already current.")
+@click.option("--full", is_flag=True, help="Publish every month, sharing nothing with the current release.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
 def publish(
     data_dir: Path | None,
@@ -153,6 +154,7 @@ def publish(
     archive_dir: Path | None,
     keep: int | None,
     if_missing: bool,
+    full: bool,
     quiet: bool,
 ) -> None:
     """Build a new immutable release from the internal tables and make it current.
@@ -161,6 +163,10 @@ def publish(
     transforms. A publish that fails at any point leaves the previous release current.
     With --archive, a folder of data.police.uk archive CSVs is published instead, through
     the archive mappings; rows and files it cannot use are reported, not fatal.
+
+    A release is built on the current one: only the months whose source rows changed (or
+    all of them, when the mappings, reference tables or code did, or with --full) are
+    published again; the others are shared with it, not copied.
     """
     from mappings import MappingError
 
@@ -185,6 +191,7 @@ def publish(
             "keep": keep or int(settings["KEEP_RELEASES"]),
             "release_database_url": settings.get("RELEASE_DATABASE_URL"),
             "progress": progress.step,
+            "full": full,
         }
         if settings.get("SPARQL_BACKEND") == "remote":  # current only once the store has it
             options["before_switch"] = _remote_loader(settings, loaded)
@@ -202,6 +209,10 @@ def publish(
     records = sum(sum(months.values()) for months in manifest["counts"].values())
     click.echo(f"published release {result.release_id}: {records:,} records, "
                f"{manifest['statements']:,} statements in {result.seconds:.1f} s")  # fmt: skip
+    incremental = manifest.get("incremental", {})
+    if incremental.get("from"):
+        click.echo(f"  built on {incremental['from']}: {incremental['rebuilt']:,} month partitions published, "
+                   f"{incremental['shared']:,} shared")  # fmt: skip
     for drop in manifest["dropped"]:
         click.echo(f"  dropped {drop['rows']:,} from {drop['mapping']}: {drop['reason']}")
     _echo_rejected(manifest.get("rejected"), result.path)

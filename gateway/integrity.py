@@ -9,13 +9,15 @@ checks its files' sizes against its own manifest) and answer a query.
 Hashing costs about a second per 600 MB (0.7 s for the demo release), too much for every
 gunicorn worker at every start. So a verdict is kept in the release folder
 (``verified.json``) with the fingerprint of the files it was made from: each file's size,
-modification time and change time (``ctime`` moves whenever a file is written, replaced or
-copied, and cannot be set back). ``check`` reuses a verdict whose fingerprint matches the
-files as they are now; otherwise it verifies again, one process at a time (an exclusive
-lock on the release folder), so that the other workers wait and read the new verdict.
-``gateway publish`` verifies a release before making it current, so a switch usually
-costs a few hundred ``stat`` calls. Bit rot that changes no file's metadata goes unseen
-until the next full verification (``gateway verify --full``).
+modification time and inode (a file replaced or copied in has a new inode). Not its change
+time: releases share the files of partitions they have in common (hard links), and a link
+made or removed by another release's publish or pruning moves the change time of a file
+nobody wrote. ``check`` reuses a verdict whose fingerprint matches the files as they are
+now; otherwise it verifies again, one process at a time (an exclusive lock on the release
+folder), so that the other workers wait and read the new verdict. ``gateway publish``
+verifies a release before making it current, so a switch usually costs a few hundred
+``stat`` calls. Bit rot that changes no file's metadata goes unseen until the
+next full verification (``gateway verify --full``).
 """
 
 from __future__ import annotations
@@ -102,7 +104,28 @@ def _stat(file: Path) -> list[int] | None:
         st = file.stat()
     except OSError:
         return None
-    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+
+Known = set[tuple[int, int, int, str]]  # (size, mtime, inode, SHA-256) of files found intact
+
+
+def known_intact(path: Path) -> Known:
+    """The files another release's kept verdict found intact, with their digests: a file a
+    new release shares with it (the same inode, size and time) need not be hashed again."""
+    verdict = _read(path)
+    try:
+        manifest = json.loads((path / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return set()
+    if verdict is None or not verdict.ok or not isinstance(manifest, dict):
+        return set()
+    digests = {e.get("path"): e.get("sha256") for e in listed(manifest)}
+    return {
+        (*stat, digests[name])
+        for name, stat in verdict.fingerprint.items()
+        if stat is not None and digests.get(name) and _stat(path / name) == stat
+    }
 
 
 def changed(path: Path, verdict: Verdict) -> bool:
@@ -110,13 +133,20 @@ def changed(path: Path, verdict: Verdict) -> bool:
     return any(_stat(path / name) != stat for name, stat in verdict.fingerprint.items())
 
 
-def verify(path: Path, manifest: dict[str, Any]) -> Verdict:
-    """Read the whole release: every listed file's size and SHA-256, then probe each store."""
+def verify(path: Path, manifest: dict[str, Any], known: Known = frozenset()) -> Verdict:
+    """Read the whole release: every listed file's size and SHA-256, then probe each store.
+
+    ``known``: files found intact before (:func:`known_intact`); a listed file that is one
+    of them, with the digest the manifest lists, is not read again.
+    """
     started = time.monotonic()
     prints = fingerprint(path, manifest)
     problems = []
     for entry in listed(manifest):
         try:
+            stat = prints.get(str(entry["path"]))
+            if stat is not None and (*stat, entry["sha256"]) in known:
+                continue
             problem = _file_problem(path, entry)
         except (KeyError, TypeError, ValueError):
             problem = f"{MANIFEST}: a file entry without path, bytes and sha256: {str(entry)[:80]}"
@@ -230,10 +260,10 @@ def unreadable_manifest(path: Path) -> Verdict:
     )
 
 
-def check(path: Path, manifest: dict[str, Any], full: bool = False) -> Verdict:
+def check(path: Path, manifest: dict[str, Any], full: bool = False, known: Known = frozenset()) -> Verdict:
     """The release's verdict: the one kept in its folder if its files have not changed since,
     else a new verification (kept in the folder when it can be written). ``full``: verify
-    again whatever was kept."""
+    again whatever was kept. ``known``: see :func:`verify`."""
     kept = None if full else _read(path)
     if kept is not None and kept.fingerprint == fingerprint(path, manifest):
         return kept
@@ -241,7 +271,7 @@ def check(path: Path, manifest: dict[str, Any], full: bool = False) -> Verdict:
         kept = None if full else _read(path)  # another process may have verified it meanwhile
         if kept is not None and kept.fingerprint == fingerprint(path, manifest):
             return kept
-        verdict = verify(path, manifest)
+        verdict = verify(path, manifest, frozenset() if full else known)
         _write(path, verdict)
         level = logging.INFO if verdict.ok else logging.ERROR
         log.log(level, "release %s verified in %.1f s: %s", path.name, verdict.seconds, verdict.summary() or "intact")

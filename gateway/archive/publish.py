@@ -38,10 +38,11 @@ def publish_archive(
     listed: int = LISTED,
     release_database_url: str | None = None,
     before_switch: Callable[[str, Path], None] | None = None,
+    full: bool = False,
 ) -> PublishResult:
     """Publish the archive files under ``directory`` as a new release and make it current.
 
-    ``before_switch`` is passed to :func:`gateway.publish.pipeline.publish`.
+    ``before_switch`` and ``full`` are passed to :func:`gateway.publish.pipeline.publish`.
 
     :raise ArchiveError: if nothing in the folder can be published.
     :raise MappingError, PublishError: as :func:`gateway.publish.pipeline.publish`.
@@ -68,4 +69,5 @@ def publish_archive(
             origin=origin,
             release_database_url=release_database_url,
             before_switch=before_switch,
+            full=full,
         )

@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 
 from sqlalchemy import Connection, func, select
@@ -105,15 +105,21 @@ def _points(conn: Connection) -> dict:
     return {p.id: p for p in conn.execute(select(tables.map_point))}
 
 
-def write_csv_dumps(conn: Connection, directory: Path) -> list[Path]:
-    """Every month's street, outcomes and stop-and-search files; the paths written."""
+def write_csv_dumps(conn: Connection, directory: Path, months: Collection[str] | None = None) -> list[Path]:
+    """Every month's street, outcomes and stop-and-search files (``months``: those months'
+    only); the paths written."""
     points = _points(conn)
     names = dict(conn.execute(select(tables.lsoa.c.code, tables.lsoa.c.name)).all())
+    only = None if months is None else sorted(months)
     written: list[Path] = []
-    written += _street_files(conn, directory, points, names)
-    written += _outcome_files(conn, directory, points, names)
-    written += _stop_files(conn, directory, points)
+    written += _street_files(conn, directory, points, names, only)
+    written += _outcome_files(conn, directory, points, names, only)
+    written += _stop_files(conn, directory, points, only)
     return sorted(written)
+
+
+def _of_months(statement, column, months: list[str] | None):
+    return statement if months is None else statement.where(column.in_(months))
 
 
 def _by_file(conn: Connection, statement, key) -> Iterator[tuple[tuple, list]]:
@@ -129,13 +135,14 @@ def _by_file(conn: Connection, statement, key) -> Iterator[tuple[tuple, list]]:
         yield current, rows
 
 
-def _street_files(conn, directory, points, names) -> list[Path]:
+def _street_files(conn, directory, points, names, months) -> list[Path]:
     s, ls = tables.street, tables.lsoa
     statement = (
         select(s)
         .outerjoin(ls, ls.c.code == s.c.lsoa_code)
         .order_by(s.c.month, s.c.force, s.c.map_point.is_(None), ls.c.name, s.c.category, s.c.id)
     )
+    statement = _of_months(statement, s.c.month, months)
     paths = []
     for (month, force), rows in _by_file(conn, statement, lambda r: (r.month, r.force)):
         name = lookups.FORCE_NAMES[force]
@@ -169,7 +176,7 @@ def _street_files(conn, directory, points, names) -> list[Path]:
     return paths
 
 
-def _outcome_files(conn, directory, points, names) -> list[Path]:
+def _outcome_files(conn, directory, points, names, months) -> list[Path]:
     o, s, ls = tables.crime_outcome, tables.street, tables.lsoa
     statement = (
         select(
@@ -186,6 +193,7 @@ def _outcome_files(conn, directory, points, names) -> list[Path]:
         .outerjoin(ls, ls.c.code == s.c.lsoa_code)
         .order_by(o.c.month, s.c.force, s.c.map_point.is_(None), ls.c.name, o.c.crime_id, o.c.seq)
     )
+    statement = _of_months(statement, o.c.month, months)
     paths = []
     for (month, force), rows in _by_file(conn, statement, lambda r: (r.month, r.force)):
         name = lookups.FORCE_NAMES[force]
@@ -211,9 +219,9 @@ def _outcome_files(conn, directory, points, names) -> list[Path]:
     return paths
 
 
-def _stop_files(conn, directory, points) -> list[Path]:
+def _stop_files(conn, directory, points, months) -> list[Path]:
     st = tables.stop_search
-    statement = select(st).order_by(st.c.month, st.c.force, st.c.datetime, st.c.id)
+    statement = _of_months(select(st).order_by(st.c.month, st.c.force, st.c.datetime, st.c.id), st.c.month, months)
     paths = []
     for (month, force), rows in _by_file(conn, statement, lambda r: (r.month, r.force)):
         path = directory / month / f"{month}-{force}-stop-and-search.csv"

@@ -3,33 +3,50 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, select, update
+from sqlalchemy import Connection, Table, delete, select, update
 
 from mappings import Mapping, MappingSet
 from mappings.transforms import to_month
 
 from . import tables
 from .context import PublishContext
-from .records import Drops, published
+from .partitions import Selection
+from .records import PARTITION, Drops, published
 
 BATCH = 10_000
 
 
 class Counts(Counter):
-    """Published records by dataset and month."""
+    """Published records by dataset and month, and by the partition that holds them."""
 
-    def add(self, dataset: str, month: str | None) -> None:
-        self[(dataset, month or "")] += 1
+    def add(self, dataset: str, month: str | None, partition: str = "") -> None:
+        self[(dataset, month or "", partition)] += 1
 
     def report(self) -> dict[str, dict[str, int]]:
+        """By dataset and month, every partition's together (the manifest's ``counts``)."""
+        total: Counter = Counter()
+        for (dataset, month, _p), n in self.items():
+            total[(dataset, month)] += n
         out: dict[str, dict[str, int]] = defaultdict(dict)
-        for (dataset, month), n in sorted(self.items()):
+        for (dataset, month), n in sorted(total.items()):
             out[dataset][month] = n
         return dict(out)
+
+    def by_partition(self) -> dict[str, dict[str, dict[str, int]]]:
+        out: dict[str, dict[str, dict[str, int]]] = {}
+        for (dataset, month, p), n in sorted(self.items(), key=lambda item: (item[0][2], item[0][0], item[0][1])):
+            out.setdefault(p, {}).setdefault(dataset, {})[month] = n
+        return out
+
+    def merge(self, partition: str, report: dict[str, dict[str, int]]) -> None:
+        """Add a partition's counts as a manifest lists them (a partition shared, not rebuilt)."""
+        for dataset, months in report.items():
+            for month, n in months.items():
+                self[(dataset, month, partition)] += n
 
 
 class _Inserter:
@@ -80,28 +97,61 @@ def fill_release(
     ctx: PublishContext,
     drops: Drops,
     advance: Callable[[int], None] = lambda n: None,
+    selection: Selection | None = None,
 ) -> Counts:
-    """Publish every mapping into the release's tables; returns counts by dataset and month."""
+    """Publish every mapping into the release's tables; returns counts by dataset and month.
+
+    With ``selection``, only the source rows of some partitions are published, into tables
+    that hold the others already (an incremental publish); the map points and LSOAs are
+    then left to :func:`refresh_places`, which sees every partition's records.
+    """
     counts = Counts()
     used_points: set[int] = set()
     by_record = {m.record: m for m in mappings.mappings}
+    by_name = {m.name: m for m in mappings.mappings}
+
+    def rows(mapping: Mapping) -> Iterator[dict[str, Any]]:
+        only = None
+        parent = by_name[mapping.parent.mapping] if mapping.parent else None
+        if selection is not None:
+            only = selection.of(mapping, parent, source)
+        return published(source, mapping, ctx, drops, only, parent)
+
     parents: dict[str, set[int]] = {}
     for record in ("RecordedCrime", "AntiSocialBehaviourIncident"):
         if record in by_record:
-            ids = _street(source, target, by_record[record], ctx, drops, counts, used_points, advance)
+            ids = _street(rows, target, by_record[record], drops, counts, used_points, advance, ctx)
             parents[by_record[record].name] = ids
     if "CrimeOutcome" in by_record:
-        _outcomes(source, target, by_record["CrimeOutcome"], ctx, drops, counts, parents, advance)
+        mapping = by_record["CrimeOutcome"]
+        months = None
+        if selection is not None:  # the crimes whose outcomes were published again
+            months = selection.months.get(by_name[mapping.parent.mapping].dataset, frozenset())
+        _outcomes(rows, target, mapping, drops, counts, parents, advance, months)
     if "StopAndSearch" in by_record:
-        _stops(source, target, by_record["StopAndSearch"], ctx, drops, counts, used_points, advance)
+        _stops(rows, target, by_record["StopAndSearch"], ctx, counts, used_points, advance)
     if "UseOfForce" in by_record:
         mapping = by_record["UseOfForce"]
-        parents[mapping.name] = _simple(source, target, mapping, tables.use_of_force, ctx, drops, counts, advance)
+        parents[mapping.name] = _simple(rows, target, mapping, tables.use_of_force, counts, advance)
     if "TacticUse" in by_record:
-        _tactics(source, target, by_record["TacticUse"], ctx, drops, parents, advance)
-    _map_points(target, ctx, used_points)
-    _lsoas(target, ctx)
+        _tactics(rows, target, by_record["TacticUse"], drops, parents, advance)
+    if selection is None:
+        _map_points(target, ctx, used_points)
+        _lsoas(target, ctx)
     return counts
+
+
+def refresh_places(target: Connection, ctx: PublishContext) -> None:
+    """The map points and LSOAs of the records the tables hold now (after an incremental
+    publish replaced some partitions' records)."""
+    target.execute(delete(tables.map_point))
+    target.execute(delete(tables.lsoa))
+    used: set[int] = set()
+    for table in (tables.street, tables.stop_search):
+        column = table.c.map_point
+        used |= set(target.execute(select(column).where(column.is_not(None)).distinct()).scalars())
+    _map_points(target, ctx, used)
+    _lsoas(target, ctx)
 
 
 def _place(ctx: PublishContext, point: int | None, record: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -117,14 +167,14 @@ def _place(ctx: PublishContext, point: int | None, record: dict[str, Any] | None
     }
 
 
-def _street(source, target, mapping: Mapping, ctx, drops, counts, used_points, advance) -> set[int]:
+def _street(rows, target, mapping: Mapping, drops, counts, used_points, advance, ctx) -> set[int]:
     crime = mapping.record == "RecordedCrime"
     id_field = "crime_id" if crime else "asb_id"
     ids: set[int] = set()
     out = _Inserter(target, tables.street, advance)
-    for r in published(source, mapping, ctx, drops):
+    for r in rows(mapping):
         if r[id_field] in ids:
-            drops.add(mapping, "identifier collision")
+            drops.add(mapping, "identifier collision", r[PARTITION])
             continue
         ids.add(r[id_field])
         if r["map_point"] is not None:
@@ -149,20 +199,20 @@ def _street(source, target, mapping: Mapping, ctx, drops, counts, used_points, a
                 "last_outcome_label": r.get("last_outcome_label"),
             }
         )
-        counts.add(mapping.dataset, r["month"])
+        counts.add(mapping.dataset, r["month"], r[PARTITION])
     out.flush()
     return ids
 
 
-def _outcomes(source, target, mapping: Mapping, ctx, drops, counts, parents, advance) -> None:
+def _outcomes(rows, target, mapping: Mapping, drops, counts, parents, advance, months) -> None:
     crimes = parents.get(mapping.parent.mapping, set())
     out = _Inserter(target, tables.crime_outcome, advance)
     previous, seq = None, 0
     # Outcomes arrive grouped by crime, in the order of its history.
-    for r in published(source, mapping, ctx, drops):
+    for r in rows(mapping):
         crime = r["crime_id"]
         if crime not in crimes:
-            drops.add(mapping, "its crime is not published")
+            drops.add(mapping, "its crime is not published", r[PARTITION])
             continue
         seq = seq + 1 if crime == previous else 1
         previous = crime
@@ -177,59 +227,61 @@ def _outcomes(source, target, mapping: Mapping, ctx, drops, counts, parents, adv
                 "category_label": r.get("category_label"),
             }
         )
-        counts.add(mapping.dataset, r["month"])
+        counts.add(mapping.dataset, r["month"], r[PARTITION])
     out.flush()
-    _set_last_outcomes(target)
+    _set_last_outcomes(target, months)
 
 
-def _set_last_outcomes(target: Connection) -> None:
-    """Each crime's last outcome is the latest of its history (unless its mapping gave one)."""
+def _set_last_outcomes(target: Connection, months: Collection[str] | None = None) -> None:
+    """Each crime's last outcome is the latest of its history (unless its mapping gave one);
+    with ``months``, of the crimes of those months only (the rest are as they were)."""
     street, o = tables.street, tables.crime_outcome.alias("o")
 
     def latest(column):
         return select(column).where(o.c.crime_id == street.c.id).order_by(o.c.seq.desc()).limit(1).scalar_subquery()
 
-    target.execute(
-        update(street)
-        .where(street.c.last_outcome.is_(None), street.c.id.in_(select(tables.crime_outcome.c.crime_id)))
-        .values(last_outcome=latest(o.c.category), last_outcome_month=latest(o.c.month))
+    statement = update(street).where(
+        street.c.last_outcome.is_(None), street.c.id.in_(select(tables.crime_outcome.c.crime_id))
     )
+    if months is not None:
+        statement = statement.where(street.c.month.in_(sorted(months)))
+    target.execute(statement.values(last_outcome=latest(o.c.category), last_outcome_month=latest(o.c.month)))
 
 
-def _stops(source, target, mapping: Mapping, ctx, drops, counts, used_points, advance) -> None:
+def _stops(rows, target, mapping: Mapping, ctx, counts, used_points, advance) -> None:
     out = _Inserter(target, tables.stop_search, advance)
     columns = {c.name for c in tables.stop_search.columns}
-    for r in published(source, mapping, ctx, drops):
+    for r in rows(mapping):
         month = to_month(datetime.fromisoformat(r["datetime"]))
         if r["map_point"] is not None:
             used_points.add(r["map_point"])
         row = {k: v for k, v in r.items() if k in columns}
         row.update(id=r["stop_id"], month=month, **_place(ctx, r["map_point"]))
         out.add(row)
-        counts.add(mapping.dataset, month)
+        counts.add(mapping.dataset, month, r[PARTITION])
     out.flush()
 
 
-def _simple(source, target, mapping: Mapping, table: Table, ctx, drops, counts, advance) -> set[int]:
+def _simple(rows, target, mapping: Mapping, table: Table, counts, advance) -> set[int]:
     out = _Inserter(target, table, advance)
     columns = {c.name for c in table.columns}
     ids: set[int] = set()
-    for r in published(source, mapping, ctx, drops):
+    for r in rows(mapping):
         ids.add(r[mapping.key])
         row = {k: v for k, v in r.items() if k in columns}
         row["id"] = r[mapping.key]
         out.add(row)
-        counts.add(mapping.dataset, r.get("month"))
+        counts.add(mapping.dataset, r.get("month"), r[PARTITION])
     out.flush()
     return ids
 
 
-def _tactics(source, target, mapping: Mapping, ctx, drops, parents, advance) -> None:
+def _tactics(rows, target, mapping: Mapping, drops, parents, advance) -> None:
     owners = parents.get(mapping.parent.mapping, set())
     out = _Inserter(target, tables.use_of_force_tactic, advance)
-    for r in published(source, mapping, ctx, drops):
+    for r in rows(mapping):
         if r["uof_id"] not in owners:
-            drops.add(mapping, "its use of force is not published")
+            drops.add(mapping, "its use of force is not published", r[PARTITION])
             continue
         out.add(r)
     out.flush()

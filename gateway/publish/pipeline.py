@@ -29,11 +29,11 @@ from gateway import integrity, releases
 from gateway.internal.database import make_engine, parse_database_url
 from mappings import INTERNAL, MappingSet, load_mappings
 
-from . import dumps, release_tables, validation
+from . import dumps, partitions, release_tables, reuse, validation
 from .background import PieceWorker
 from .context import INTERNAL_TABLES, SourceTables, internal_schema, load_context
 from .cubes import CubeBuilder
-from .fill import fill_release
+from .fill import fill_release, refresh_places
 from .rdf import RdfBuilder
 from .records import Drops
 from .vocabulary import Vocabulary
@@ -98,6 +98,7 @@ def publish(
     release_database_url: str | None = None,
     suppression_threshold: int | None = None,
     before_switch: Callable[[str, Path], None] | None = None,
+    full: bool = False,
 ) -> PublishResult:
     """Build a release from the internal tables (or those ``origin`` names) and make it current.
 
@@ -107,6 +108,10 @@ def publish(
 
     ``suppression_threshold``: statistical cube cells counting fewer records are withheld;
     None takes the ``SUPPRESSION_THRESHOLD`` setting (``GATEWAY_SUPPRESSION_THRESHOLD``).
+
+    The release is built on the current one (``gateway.publish.reuse``): only the month
+    partitions whose source rows changed are published again, the others are shared.
+    ``full``: publish every partition.
     """
     started = time.monotonic()
     step = progress or (lambda _stage, _n: None)
@@ -127,8 +132,21 @@ def publish(
     building = releases_dir / f".building-{release_id}-{os.getpid()}"
     try:
         building.mkdir()
+        previous = None if full else reuse.previous_release(releases.current_path(releases_dir), release_database_url)
         plan = BuildPlan(
-            url, mappings, vocabulary, key, base, created, release_id, step, origin, release_database_url, cubes
+            url,
+            mappings,
+            vocabulary,
+            key,
+            base,
+            created,
+            release_id,
+            step,
+            origin,
+            release_database_url,
+            cubes,
+            previous,
+            full,
         )
         manifest = _build(plan, building)
         final = releases_dir / release_id
@@ -136,7 +154,8 @@ def publish(
         building = final  # a failure from here on removes the renamed release
         # What servers check before serving it, read back from the disk; the verdict stays
         # in the folder, so that they need not hash the files again (gateway/integrity.py).
-        verdict = integrity.check(final, manifest)
+        known = integrity.known_intact(previous.path) if previous is not None else frozenset()
+        verdict = integrity.check(final, manifest, known=known)
         if not verdict.ok:
             raise PublishError(f"the release failed verification: {verdict.summary()}")
         if before_switch is not None:
@@ -209,43 +228,48 @@ class BuildPlan:
     origin: Origin
     release_database_url: str | None
     cubes: CubeBuilder
+    previous: reuse.Previous | None = None  # the release to build on (an incremental publish)
+    full: bool = False  # build every partition whatever the previous release has
+
+    def common_parts(self) -> list[str]:
+        """What every partition depends on beside the mappings, tables and code (the key
+        enters as its digest: the state file keeping this is private, but need not hold it)."""
+        return [
+            self.base,
+            hashlib.sha256(self.key).hexdigest(),
+            str(self.cubes.threshold),
+            ",".join(sorted(self.origin.tables.metadata.tables)),
+        ]
 
 
 def _build(plan: BuildPlan, building: Path) -> dict:
-    drops = Drops()
     source_engine = make_engine(plan.url)
-    published = release_tables.create(building, plan.release_id, plan.release_database_url)
-    release_engine = published.engine
     try:
-        with source_engine.connect() as source, release_engine.begin() as target:
+        with source_engine.connect() as source:
             ctx = load_context(source, plan.key, plan.origin.tables)
             ctx.has_concept = plan.vocabulary.has_concept
-            counts = fill_release(source, target, plan.mappings, ctx, drops, lambda n: plan.step("tables", n))
-            published.spatial_index(target)
-        with release_engine.connect() as conn:
-            builder = RdfBuilder(plan.vocabulary, plan.mappings)
-            nquads = building / "dumps" / "release.nq.gz"
-            loader = StoreLoader(building / "store")
-            try:
-                everything = itertools.chain(builder.all(conn), plan.cubes.statements(conn))
-                statements = dumps.write_nquads(
-                    everything, nquads, sink=loader.add, progress=lambda n: plan.step("rdf", n)
-                )
-                loader.given_all()
-                # The store is the slowest part: the dumps and the validation are made
-                # while it loads the last pieces and compacts.
-                csv_files = dumps.write_csv_dumps(conn, building / "dumps" / "csv")
-                if plan.origin.rejections is not None:
-                    csv_files.append(dumps.write_rejected(plan.origin.rejections, building / dumps.REJECTED_CSV))
-                shacl = validation.validate_sample(conn, builder, plan.vocabulary)
-            finally:
-                loader.close()
-        if not shacl["conforms"]:
-            raise PublishError(f"the release does not conform to the vocabulary's shapes:\n{shacl['report']}")
-        loader.finish()
+            plan.step("digests", 0)
+            digests = partitions.source_digests(source, plan.mappings, ctx.metadata, plan.key)
+            common = partitions.common_digest(
+                source, plan.mappings, ctx.metadata, plan.origin.tables.lookup_tables, plan.common_parts()
+            )
+            work = reuse.plan(digests, common, plan.previous, plan.full)
+            reuse.write_state(building, common, digests)
+            published, counts, drops = _publish_tables(plan, building, source, ctx, work)
     finally:
         source_engine.dispose()
-        release_engine.dispose()
+    try:
+        with published.engine.connect() as conn:
+            builder = RdfBuilder(plan.vocabulary, plan.mappings)
+            statements, nquad_files = _publish_rdf(plan, building, conn, builder, work)
+            csv_files = _publish_csv(plan, building, conn, work)
+            shacl = validation.validate_sample(conn, builder, plan.vocabulary)
+    finally:
+        published.dispose()
+    if not shacl["conforms"]:
+        raise PublishError(f"the release does not conform to the vocabulary's shapes:\n{shacl['report']}")
+    previous = work.previous.path if work.previous else None
+    by_partition, drops_by_partition = counts.by_partition(), drops.by_partition()
     manifest = {
         "release": plan.release_id,
         "created_at": plan.created.isoformat(),
@@ -258,16 +282,117 @@ def _build(plan: BuildPlan, building: Path) -> dict:
         "counts": counts.report(),
         "dropped": drops.report(),
         **({"rejected": plan.origin.rejected} if plan.origin.rejected is not None else {}),
-        "statements": statements,
+        "statements": sum(statements.values()),
         "cubes": plan.cubes.report(),
         "shacl": {k: v for k, v in shacl.items() if k != "report"},
         "tables": published.described,
-        "files": _files(building, [*([published.file] if published.file else []), nquads, *csv_files]),
+        "incremental": work.report(),
+        "partitions": {
+            name: {
+                "statements": statements[name],
+                "counts": by_partition.get(name, {}),
+                "dropped": drops_by_partition.get(name, []),
+            }
+            for name in work.partitions
+        },
+        "files": _files(
+            building,
+            [*([published.file] if published.file else []), *nquad_files, *csv_files],
+            previous,
+            work.previous.manifest.get("files", []) if work.previous else [],
+        ),
         # The RDF store's data files, so that a server can tell an intact store (not downloads).
-        "store_files": _files(building, integrity.store_files(building / "store")),
+        "store_files": _files(
+            building,
+            integrity.store_files(building / "store"),
+            previous,
+            work.previous.manifest.get("store_files", []) if work.previous else [],
+        ),
     }
     (building / releases.MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n")
     return manifest
+
+
+def _publish_tables(plan: BuildPlan, building: Path, source, ctx, work: reuse.Work):
+    """The published tables: all of them, or the previous release's with the rebuilt and
+    removed partitions published again; the counts and drops of every partition."""
+    drops = Drops()
+    if work.incremental:
+        file = building / release_tables.SQLITE_FILE
+        reuse.copy_tables(work.previous.path / release_tables.SQLITE_FILE, file)
+        published = release_tables.open_copy(file)
+    else:
+        published = release_tables.create(building, plan.release_id, plan.release_database_url)
+    with published.engine.begin() as target:
+        if work.incremental:
+            records = {m.record: m.dataset for m in plan.mappings.mappings}
+            replaced = work.months(work.rebuilt | work.removed)
+            # The CSV months that change: the partitions' own, and those of their outcomes
+            # before and after.
+            work.dirty_months = {partitions.split_name(n)[1] for n in work.rebuilt | work.removed}
+            work.dirty_months |= reuse.outcome_months(target, replaced, records)
+            reuse.clear_partitions(target, replaced, records)
+            selection = partitions.Selection(work.months(work.rebuilt), ctx.metadata)
+            counts = fill_release(
+                source, target, plan.mappings, ctx, drops, lambda n: plan.step("tables", n), selection
+            )
+            work.dirty_months |= reuse.outcome_months(target, work.months(work.rebuilt), records)
+            refresh_places(target, ctx)
+            published.refresh_spatial_index(target)
+            for name in work.shared:
+                counts.merge(name, work.previous.manifest["partitions"][name]["counts"])
+                drops.merge(name, work.previous.manifest["partitions"][name]["dropped"])
+        else:
+            counts = fill_release(source, target, plan.mappings, ctx, drops, lambda n: plan.step("tables", n))
+            published.spatial_index(target)
+    return published, counts, drops
+
+
+def _publish_rdf(plan: BuildPlan, building: Path, conn, builder: RdfBuilder, work: reuse.Work):
+    """The N-Quads dumps (one file per partition, one of what the release shares, and the
+    whole release) and the RDF store; the statements of each partition and the files."""
+    keep = {builder.graph(*partitions.split_name(n)).strip("<>") for n in work.shared}
+    loader = StoreLoader(building / "store", work.previous.path / "store" if work.previous else None, keep)
+    statements: dict[str, int] = {}
+    files: list[Path] = []
+    try:
+        advance = lambda n: plan.step("rdf", n)  # noqa: E731
+        common = building / "dumps" / "nq" / "common.nq.gz"
+        everything = itertools.chain(builder.common(conn), plan.cubes.statements(conn))
+        statements[""] = dumps.write_nquads(everything, common, sink=loader.add, progress=advance)
+        files.append(common)
+        for name in work.partitions:
+            file = building / reuse.nquads_file(name)
+            if name in work.shared:
+                reuse.link(work.previous.path / reuse.nquads_file(name), file)
+                statements[name] = work.previous.manifest["partitions"][name]["statements"]
+            else:
+                lines = builder.partition(conn, *partitions.split_name(name))
+                statements[name] = dumps.write_nquads(lines, file, sink=loader.add, progress=advance)
+            files.append(file)
+        loader.given_all()
+        whole = building / "dumps" / "release.nq.gz"
+        reuse.concatenate(files, whole)
+    finally:
+        loader.close()
+    loader.finish()
+    return statements, [whole, *files]
+
+
+def _publish_csv(plan: BuildPlan, building: Path, conn, work: reuse.Work) -> list[Path]:
+    directory = building / "dumps" / "csv"
+    if work.incremental:
+        months = {month for name in work.partitions for month in [partitions.split_name(name)[1]]} | {
+            p.name for p in (work.previous.path / "dumps" / "csv").iterdir() if p.is_dir()
+        }
+        dirty = work.dirty_months
+        written = dumps.write_csv_dumps(conn, directory, dirty)
+        written += reuse.link_csv_months(work.previous.path, building, months - dirty)
+    else:
+        written = dumps.write_csv_dumps(conn, directory)
+    if plan.origin.rejections is not None:
+        written.append(dumps.write_rejected(plan.origin.rejections, building / dumps.REJECTED_CSV))
+    return sorted(written)
 
 
 class StoreLoader:
@@ -277,11 +402,22 @@ class StoreLoader:
     statements; loading pieces of half a million statements keeps its memory well under
     what one load of the whole release takes. Once every piece is given, the same thread
     compacts the store for querying while the publishing thread goes on.
+
+    With ``base`` (the previous release's store), the store starts as a checkpoint of it
+    (its table files hard-linked, not copied) and every named graph but ``keep`` is removed
+    before anything is loaded; it is not compacted (that would write every file again).
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, base: Path | None = None, keep: set[str] | frozenset = frozenset()) -> None:
+        if base is not None:
+            pyoxigraph.Store.read_only(str(base)).backup(str(path))
         self.store = pyoxigraph.Store(str(path))
-        self.worker = PieceWorker(self._load, name="store-loader", finish=self.store.optimize)
+        if base is not None:
+            for graph in list(self.store.named_graphs()):
+                if graph.value not in keep:
+                    self.store.remove_graph(graph)
+        finish = None if base is not None else self.store.optimize
+        self.worker = PieceWorker(self._load, name="store-loader", finish=finish)
 
     def _load(self, piece: bytes) -> None:
         self.store.bulk_load(piece, format=pyoxigraph.RdfFormat.N_QUADS)
@@ -310,12 +446,26 @@ class StoreLoader:
         del self.store
 
 
-def _files(root: Path, paths: list[Path]) -> list[dict]:
+def _files(root: Path, paths: list[Path], previous: Path | None = None, listed: list[dict] = ()) -> list[dict]:
+    """Each file's path, size and SHA-256; a file that is the previous release's (a hard
+    link to it) keeps the digest that release's manifest lists."""
+    before = {e["path"]: e for e in listed}
     out = []
     for path in paths:
+        name = str(path.relative_to(root))
+        if previous is not None and name in before and _same_file(path, previous / name):
+            out.append({**before[name]})
+            continue
         digest = hashlib.sha256()
         with path.open("rb") as handle:
             for block in iter(lambda h=handle: h.read(1 << 20), b""):
                 digest.update(block)
-        out.append({"path": str(path.relative_to(root)), "bytes": path.stat().st_size, "sha256": digest.hexdigest()})
+        out.append({"path": name, "bytes": path.stat().st_size, "sha256": digest.hexdigest()})
     return out
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False

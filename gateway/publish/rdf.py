@@ -18,6 +18,7 @@ from mappings import Field, Mapping, MappingSet
 
 from . import tables
 from .nquads import RDF_TYPE, XSD, iri, literal, quad, typed
+from .partitions import UNDATED
 from .vocabulary import Vocabulary
 
 CHUNK = 10_000
@@ -242,6 +243,40 @@ class RdfBuilder:
         for line in sorted(line for line in lines if line.strip()):
             yield line[: line.rstrip().rfind(".")].rstrip() + f" {graph} .\n"
 
+    # --- partitions --------------------------------------------------------------------
+
+    def partition(self, conn: Connection, dataset: str, month: str) -> Iterator[str]:
+        """Every statement of one partition (``gateway.publish.partitions``): its named
+        graph, the records of the dataset and month with their outcomes or tactics."""
+        crimes = [m for m in ("RecordedCrime", "AntiSocialBehaviourIncident") if m in self.by_record]
+        if any(self.by_record[m].dataset == dataset for m in crimes):
+            s = tables.street
+            records = [m for m in crimes if self.by_record[m].dataset == dataset]
+            statement = select(s).where(_in_month(s, month), s.c.record.in_(records)).order_by(s.c.id)
+            yield from self._rows(conn, statement, self.street_row)
+            if "CrimeOutcome" in self.by_record and "RecordedCrime" in records:
+                outcomes = self.outcome_statement().where(_in_month(s, month))
+                yield from self._rows(conn, outcomes, self.outcome_row)
+        for record, table in (("StopAndSearch", tables.stop_search), ("UseOfForce", tables.use_of_force)):
+            if record in self.by_record and self.by_record[record].dataset == dataset:
+                statement = select(table).where(_in_month(table, month)).order_by(table.c.id)
+                yield from self._rows(conn, statement, lambda row, record=record: self.simple_row(record, row))
+                if record == "UseOfForce" and "TacticUse" in self.by_record:
+                    tactics = self.tactic_statement().where(_in_month(table, month))
+                    yield from self._rows(conn, tactics, self.tactic_row)
+
+    def common(self, conn: Connection) -> Iterator[str]:
+        """The statements no partition holds: organisations, map points, the vocabulary."""
+        yield from self.organisations()
+        yield from self.map_points(conn)
+        yield from self.vocabulary_quads()
+
+    @staticmethod
+    def _rows(conn: Connection, statement, make: Callable[[Any], list[str]]) -> Iterator[str]:
+        for chunk in conn.execute(statement).partitions(CHUNK):
+            for row in chunk:
+                yield from make(row)
+
     def all(self, conn: Connection) -> Iterator[str]:
         """Every statement of the release, in a stable order."""
         yield from self.organisations()
@@ -253,3 +288,8 @@ class RdfBuilder:
         yield from self.simple(conn, "UseOfForce", tables.use_of_force)
         yield from self.tactics(conn)
         yield from self.vocabulary_quads()
+
+
+def _in_month(table, month: str):
+    """A published table's rows of one partition month (``-``: of no month)."""
+    return table.c.month.is_(None) if month == UNDATED else table.c.month == month

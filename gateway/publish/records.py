@@ -8,7 +8,7 @@ map points is one vectorised k-d tree query per chunk.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -27,36 +27,78 @@ from mappings.transforms import (
     to_utc_datetime,
 )
 
+from . import partitions
 from .context import AGE_BANDS, PublishContext
 
 CHUNK = 10_000
+PARTITION = "@partition"  # the key of a record's partition name in what published() yields
 
 
 class Drops(Counter):
-    """Rows left out of a release, counted by mapping and reason."""
+    """Rows left out of a release, counted by mapping, reason and partition."""
 
-    def add(self, mapping: Mapping, reason: str) -> None:
-        self[(mapping.name, reason)] += 1
+    def add(self, mapping: Mapping, reason: str, partition: str = "") -> None:
+        self[(mapping.name, reason, partition)] += 1
 
     def report(self) -> list[dict]:
-        return [{"mapping": m, "reason": r, "rows": n} for (m, r), n in sorted(self.items())]
+        """By mapping and reason, every partition's together (the manifest's ``dropped``)."""
+        total: Counter = Counter()
+        for (m, r, _p), n in self.items():
+            total[(m, r)] += n
+        return [{"mapping": m, "reason": r, "rows": n} for (m, r), n in sorted(total.items())]
+
+    def by_partition(self) -> dict[str, list[dict]]:
+        out: dict[str, list[dict]] = {}
+        for (m, r, p), n in sorted(self.items(), key=lambda item: (item[0][2], item[0][0], item[0][1])):
+            out.setdefault(p, []).append({"mapping": m, "reason": r, "rows": n})
+        return out
+
+    def merge(self, partition: str, report: list[dict]) -> None:
+        """Add a partition's drops as a manifest lists them (a partition shared, not rebuilt)."""
+        for entry in report:
+            self[(entry["mapping"], entry["reason"], partition)] += entry["rows"]
 
 
-def published(conn: Connection, mapping: Mapping, ctx: PublishContext, drops: Drops) -> Iterator[dict[str, Any]]:
-    """The published records of one mapping, field name to published value."""
+def published(
+    conn: Connection,
+    mapping: Mapping,
+    ctx: PublishContext,
+    drops: Drops,
+    only: tuple[Any, Callable[[dict], bool]] | None = None,
+    parent: Mapping | None = None,
+) -> Iterator[dict[str, Any]]:
+    """The published records of one mapping, field name to published value, each with the
+    name of its partition under ``PARTITION`` (never a table column, never published).
+
+    ``parent``: the mapping of the records a child mapping's rows hang off.
+    ``only``: ``(where, keep)``, to publish some rows only (some partitions: see
+    :class:`gateway.publish.partitions.Selection`): a SQL condition on the mapping's table
+    and a test of each row's mapped columns, before any transform or drop.
+    """
     table = ctx.metadata.tables[mapping.table]
     columns = mapping.columns()
-    statement = select(*(table.c[c] for c in columns))
+    month, source = partitions.month_source(mapping, parent, ctx.metadata)
+    dataset = (parent or mapping).dataset
+    statement = select(*(table.c[c] for c in columns), month).select_from(source)
+    keep = None
+    if only is not None:
+        where, keep = only
+        statement = statement.where(where)
     if mapping.parent or mapping.order_by:
         keys = ([mapping.parent.column] if mapping.parent else []) + list(mapping.order_by)
         statement = statement.order_by(*(table.c[c] for c in keys))
     result = conn.execution_options(stream_results=True, yield_per=CHUNK).execute(statement)
     for chunk in result.partitions(CHUNK):
-        rows = [dict(zip(columns, row, strict=True)) for row in chunk]
+        rows = [dict(zip(columns, row[:-1], strict=True)) for row in chunk]
+        names = [partitions.partition_name(dataset, partitions.month_of(row[-1])) for row in chunk]
+        if keep is not None:
+            kept = [i for i, row in enumerate(rows) if keep(row)]
+            rows, names = [rows[i] for i in kept], [names[i] for i in kept]
         snapped = _snap_fields(mapping, rows, ctx)
         for i, row in enumerate(rows):
-            record = _record(mapping, row, ctx, snapped, i, drops)
+            record = _record(mapping, row, ctx, snapped, i, drops, names[i])
             if record is not None:
+                record[PARTITION] = names[i]
                 yield record
 
 
@@ -72,11 +114,11 @@ def _snap_fields(mapping: Mapping, rows: list[dict], ctx: PublishContext) -> dic
 
 
 def _record(
-    mapping: Mapping, row: dict, ctx: PublishContext, snapped: dict[str, list], i: int, drops: Drops
+    mapping: Mapping, row: dict, ctx: PublishContext, snapped: dict[str, list], i: int, drops: Drops, partition: str
 ) -> dict[str, Any] | None:
     for rule in mapping.withhold:
         if to_boolean(row[rule.column]):
-            drops.add(mapping, rule.reason)
+            drops.add(mapping, rule.reason, partition)
             return None
     record: dict[str, Any] = {}
     for f in mapping.fields:
@@ -86,7 +128,7 @@ def _record(
                 raise Drop(f"{value!r} is not a concept of {f.scheme}")
             record[f.name] = value
         except Drop as exc:
-            drops.add(mapping, f"{f.name}: {exc}")
+            drops.add(mapping, f"{f.name}: {exc}", partition)
             return None
     return record
 

@@ -48,6 +48,11 @@ class ReleaseTables:
             index = f'CREATE INDEX ix_map_point_gist ON "{schema}".map_point USING gist (point(longitude, latitude))'
             conn.execute(text(index))
 
+    def refresh_spatial_index(self, conn: Connection) -> None:
+        """The spatial index again, after the map points changed (SQLite)."""
+        conn.execute(text("DELETE FROM map_point_rtree"))
+        conn.execute(text(tables.RTREE_FILL))
+
     def dispose(self) -> None:
         self.engine.dispose()
 
@@ -70,6 +75,11 @@ def create(building: Path, release_id: str, database_url: str | None) -> Release
     translated = engine.execution_options(schema_translate_map={None: schema})
     _create_all(translated)
     return ReleaseTables(translated, {"database": url.render_as_string(hide_password=True), "schema": schema})
+
+
+def open_copy(path: Path) -> ReleaseTables:
+    """The published tables of a SQLite file copied from another release, to change."""
+    return ReleaseTables(create_engine(f"sqlite:///{path}"), {"file": SQLITE_FILE}, path)
 
 
 def _create_all(engine: Engine) -> None:
