@@ -101,6 +101,8 @@ class Work:
             "from": self.previous.path.name if self.previous else None,
             "rebuilt": len(self.rebuilt),
             "shared": len(self.shared),
+            # Which, when a few (a full publish rebuilds them all).
+            **({"published": sorted(self.rebuilt)} if self.previous else {}),
             "removed": sorted(self.removed),
             **({"reason": self.reason} if self.reason else {}),
         }
