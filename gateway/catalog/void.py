@@ -124,7 +124,9 @@ def description(release) -> Graph:
         _subset(graph, dataset, subset, SERIES.get(name, (name,))[0], triples)
         add((subset, VOID.entities, Literal(sum(months.values()), datatype=XSD.integer)))
     for name, cube in sorted(manifest.get("cubes", {}).get("datasets", {}).items()):
-        triples = counted.triples_by_graph.get(cube["graph"], 0)
+        # The cube's dataset, and its observations in a graph per period.
+        graphs = counted.triples_by_graph.items()
+        triples = sum(n for g, n in graphs if g == cube["graph"] or g.startswith(cube["graph"] + "/"))
         _subset(graph, dataset, URIRef(cube["dataset"]), cube_title(name), triples)
         add((URIRef(cube["dataset"]), VOID.entities, Literal(cube["observations"], datatype=XSD.integer)))
 

@@ -29,7 +29,11 @@ Counting is SQL ``GROUP BY`` on the release tables; Python only maps the grouped
 to concepts (and self-defined ethnicities to their five groups, months to quarters) and
 merges the few groups that then coincide. The data structure definitions are
 ``vocab/cubes/structures.ttl``, written into the graph ``{base}graph/cube/structure``; each
-cube's dataset and observations go into ``{base}graph/cube/{name}``.
+cube's ``qb:DataSet`` goes into ``{base}graph/cube/{name}``, its observations into one graph
+per period, ``{base}graph/cube/{name}/{period}`` (a month, or a quarter: ``2024-Q1``): a
+cube partition, built from the records of its months only, and published again only when
+one of their partitions is (``gateway.publish.partitions``). Nothing a cube withholds
+depends on another period: no public count spans two.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ from vocab.namespaces import DCTERMS, QB, RDF, RDFS, REF_MONTH, SDMX_ATTR, SDMX_
 from ..suppression import suppress, withhold_everything
 from . import tables
 from .nquads import iri, literal, quad
+from .partitions import UNDATED, partition_name
 from .vocabulary import Vocabulary
 
 DEFAULT_THRESHOLD = 5
@@ -66,8 +71,18 @@ class CubeSpec:
     title: str
     description: str
     dimensions: tuple[str, ...]  # the dimension properties, in the order of the cells' keys
-    cells: Callable[[CubeBuilder, Connection], tuple[Cells, int]]  # the cells and the records left out
+    # The cells of some months, and the records of those months left out.
+    cells: Callable[[CubeBuilder, Connection, list[str]], tuple[Cells, int]]
+    source: str  # the dataset whose records it counts
     protected: frozenset[int] = frozenset()  # dimensions no record carries (by position)
+    quarterly: bool = False  # one period is a quarter, not a month
+
+    def period(self, month: str) -> str:
+        """The period of a month: itself, or its quarter (``2024-Q1``)."""
+        if not self.quarterly:
+            return month
+        year, number = month.split("-")
+        return f"{year}-Q{(int(number) + 2) // 3}"
 
 
 @dataclass
@@ -86,7 +101,7 @@ class CubeBuilder:
 
     vocabulary: Vocabulary
     threshold: int = DEFAULT_THRESHOLD
-    reports: dict[str, CubeReport] = field(default_factory=dict)
+    partition_reports: dict[str, CubeReport] = field(default_factory=dict)  # of the partitions built
 
     def __post_init__(self) -> None:
         if isinstance(self.threshold, bool) or not isinstance(self.threshold, int) or self.threshold < 1:
@@ -132,19 +147,49 @@ class CubeBuilder:
         for line in sorted(line for line in lines if line.strip()):
             yield line[: line.rstrip().rfind(".")].rstrip() + f" {graph} .\n"
 
-    def statements(self, conn: Connection) -> Iterator[str]:
-        """Every statement of the cubes, in a stable order."""
+    def statements(self, conn: Connection, months: dict[str, Iterable[str]] | None = None) -> Iterator[str]:
+        """Every statement of the cubes, in a stable order, for the months of each dataset
+        (by default, every month the tables hold)."""
+        months = release_months(conn) if months is None else months
+        yield from self.common_statements()
+        for name in sorted(self.partitions(months)):
+            yield from self.partition_statements(conn, name, months)
+
+    def common_statements(self) -> Iterator[str]:
+        """The structures and each cube's ``qb:DataSet`` (no observation)."""
         yield from self.structure_statements()
         for spec in CUBES:
-            cells, left_out = spec.cells(self, conn)
-            report = self.reports[spec.name] = CubeReport(left_out=left_out)
-            for line in self.cube(spec, cells, report):
-                report.statements += 1
-                yield line
+            yield from self.description(spec)
 
-    def cube(self, spec: CubeSpec, cells: Cells, report: CubeReport) -> Iterator[str]:
+    def partitions(self, months: dict[str, Iterable[str]]) -> dict[str, tuple[CubeSpec, str]]:
+        """The cube partitions (``cube/{name}/{period}``) of a release whose datasets have
+        records in ``months`` (dataset -> months), with their cube and period."""
+        out = {}
+        for spec in CUBES:
+            for month in months.get(spec.source, ()):
+                if month != UNDATED:
+                    out[f"cube/{spec.name}/{spec.period(month)}"] = (spec, spec.period(month))
+        return out
+
+    def sources(self, name: str, months: dict[str, Iterable[str]]) -> set[str]:
+        """The partitions a cube partition counts the records of."""
+        spec, period = self.partitions(months)[name]
+        return {partition_name(spec.source, m) for m in months.get(spec.source, ()) if m != UNDATED and
+                spec.period(m) == period}  # fmt: skip
+
+    def partition_statements(self, conn: Connection, name: str, months: dict[str, Iterable[str]]) -> Iterator[str]:
+        """The observations of one cube partition; what it withheld goes to ``partition_reports``."""
+        spec, period = self.partitions(months)[name]
+        of_period = sorted(m for m in months.get(spec.source, ()) if m != UNDATED and spec.period(m) == period)
+        cells, left_out = spec.cells(self, conn, of_period)
+        report = self.partition_reports[name] = CubeReport(left_out=left_out)
+        for line in self.cube(spec, cells, report, f"{self.graph(spec.name)}/{period}"):
+            report.statements += 1
+            yield line
+
+    def description(self, spec: CubeSpec) -> Iterator[str]:
         g, dataset = iri(self.graph(spec.name)), iri(self.dataset(spec.name))
-        a, count = iri(str(RDF.type)), iri(str(self.ns.POL["count"]))
+        a = iri(str(RDF.type))
         yield quad(dataset, a, iri(str(QB.DataSet)), g)
         yield quad(dataset, iri(str(QB.structure)), iri(self.dsd(spec.name)), g)
         yield quad(dataset, iri(str(RDFS.label)), literal(spec.title, language="en"), g)
@@ -153,6 +198,11 @@ class CubeBuilder:
         yield quad(dataset, iri(str(DCTERMS.description)), literal(description, language="en"), g)
         yield quad(dataset, iri(str(DCTERMS.license)), iri(str(self.ns.OGL_V3)), g)
         yield quad(dataset, iri(str(DCTERMS.publisher)), iri(str(self.ns.ID["organisation/metropolitan"])), g)
+
+    def cube(self, spec: CubeSpec, cells: Cells, report: CubeReport, graph: str) -> Iterator[str]:
+        """A cube partition's observations, in ``graph``."""
+        g, dataset = iri(graph), iri(self.dataset(spec.name))
+        a, count = iri(str(RDF.type)), iri(str(self.ns.POL["count"]))
         properties = [iri(self.dimension(name)) for name in spec.dimensions]
         status = iri(str(SDMX_ATTR.obsStatus))
         counts = protect(cells, self.threshold, spec.protected)
@@ -173,15 +223,34 @@ class CubeBuilder:
                 report.records += n
                 yield quad(obs, count, literal(str(n), str(XSD.integer)), g)
 
-    def report(self) -> dict:
-        """The manifest's ``cubes`` section."""
+    def report(self, partitions: dict[str, dict] | None = None) -> dict:
+        """The manifest's ``cubes`` section, from every cube partition's report (by name;
+        by default, of the partitions this builder built)."""
+        if partitions is None:
+            partitions = {name: vars(report) for name, report in self.partition_reports.items()}
+        totals = {spec.name: CubeReport() for spec in CUBES}
+        for name, report in partitions.items():
+            total = totals[name.split("/")[1]]
+            for key, value in report.items():
+                setattr(total, key, getattr(total, key) + value)
         return {
             "suppression_threshold": self.threshold,
             "datasets": {
                 name: {"dataset": self.dataset(name), "graph": self.graph(name), **vars(report)}
-                for name, report in self.reports.items()
+                for name, report in totals.items()
             },
         }
+
+
+def release_months(conn: Connection) -> dict[str, list[str]]:
+    """The months of each dataset the cubes count, as the published tables hold them."""
+    out = {}
+    for spec in CUBES:
+        table = {"street-crime": tables.street, "stop-and-search": tables.stop_search}.get(
+            spec.source, tables.use_of_force
+        )
+        out[spec.source] = sorted(m for m in conn.execute(select(table.c.month).distinct()).scalars() if m)
+    return out
 
 
 def protect(cells: Cells, threshold: int, protected: frozenset[int]) -> dict[tuple[str | None, ...], int | None]:
@@ -230,16 +299,17 @@ def _merge(rows: Iterable[tuple[tuple[str, ...], int]]) -> Cells:
     return dict(cells)
 
 
-def _left_out(conn: Connection, table, *conditions) -> int:
-    return conn.execute(select(func.count()).select_from(table).where(*conditions)).scalar_one()
+def _left_out(conn: Connection, table, months: list[str], *conditions) -> int:
+    statement = select(func.count()).select_from(table).where(table.c.month.in_(months), *conditions)
+    return conn.execute(statement).scalar_one()
 
 
 # --- the cubes -------------------------------------------------------------------------
 
 
-def _crime_by_borough(builder: CubeBuilder, conn: Connection) -> tuple[Cells, int]:
+def _crime_by_borough(builder: CubeBuilder, conn: Connection, months: list[str]) -> tuple[Cells, int]:
     s = tables.street
-    crimes = s.c.record == "RecordedCrime"
+    crimes = (s.c.record == "RecordedCrime") & s.c.month.in_(months)
     query = (
         select(s.c.borough_code, s.c.month, s.c.category, func.count())
         .where(crimes, s.c.borough_code.is_not(None))
@@ -247,25 +317,30 @@ def _crime_by_borough(builder: CubeBuilder, conn: Connection) -> tuple[Cells, in
     )
     rows = conn.execute(query).all()
     cells = {(_area(b), _month(m), builder.concept("crime-category", c)): n for b, m, c, n in rows}
-    return cells, _left_out(conn, s, crimes, s.c.borough_code.is_(None))
+    return cells, _left_out(conn, s, months, crimes, s.c.borough_code.is_(None))
 
 
-def _crime_by_lsoa(builder: CubeBuilder, conn: Connection) -> tuple[Cells, int]:
+def _crime_by_lsoa(builder: CubeBuilder, conn: Connection, months: list[str]) -> tuple[Cells, int]:
     s = tables.street
-    crimes = s.c.record == "RecordedCrime"
+    crimes = (s.c.record == "RecordedCrime") & s.c.month.in_(months)
     query = (
         select(s.c.lsoa_code, s.c.month, func.count())
         .where(crimes, s.c.lsoa_code.is_not(None))
         .group_by(s.c.lsoa_code, s.c.month)
     )
     cells = {(_area(lsoa), _month(m)): n for lsoa, m, n in conn.execute(query)}
-    return cells, _left_out(conn, s, crimes, s.c.lsoa_code.is_(None))
+    return cells, _left_out(conn, s, months, crimes, s.c.lsoa_code.is_(None))
 
 
-def _stops_by_borough(builder: CubeBuilder, conn: Connection) -> tuple[Cells, int]:
+def _stops_by_borough(builder: CubeBuilder, conn: Connection, months: list[str]) -> tuple[Cells, int]:
     s = tables.stop_search
     columns = (s.c.borough_code, s.c.month, s.c.self_defined_ethnicity, s.c.outcome, s.c.legislation)
-    complete = (s.c.borough_code.is_not(None), s.c.outcome.is_not(None), s.c.legislation.is_not(None))
+    complete = (
+        s.c.month.in_(months),
+        s.c.borough_code.is_not(None),
+        s.c.outcome.is_not(None),
+        s.c.legislation.is_not(None),
+    )
     query = select(*columns, func.count()).where(*complete).group_by(*columns)
     cells = _merge(
         (
@@ -280,18 +355,21 @@ def _stops_by_borough(builder: CubeBuilder, conn: Connection) -> tuple[Cells, in
         )
         for b, m, eth, outcome, legislation, n in conn.execute(query)
     )
-    total = _left_out(conn, s)
+    total = _left_out(conn, s, months)
     return cells, total - sum(cells.values())
 
 
-def _force_by_borough(builder: CubeBuilder, conn: Connection) -> tuple[Cells, int]:
+def _force_by_borough(builder: CubeBuilder, conn: Connection, months: list[str]) -> tuple[Cells, int]:
     """Records without a borough or a perceived ethnicity are cells with None there: the
     perceived ethnicity is protected, and the public counts by borough, quarter and tactic
     include them, so the protection must count them too (they are not published)."""
     u, t = tables.use_of_force, tables.use_of_force_tactic
     columns = (u.c.borough, u.c.month, t.c.tactic, u.c.perceived_ethnicity)
     query = (
-        select(*columns, func.count(u.c.id.distinct())).select_from(u.join(t, t.c.uof_id == u.c.id)).group_by(*columns)
+        select(*columns, func.count(u.c.id.distinct()))
+        .select_from(u.join(t, t.c.uof_id == u.c.id))
+        .where(u.c.month.in_(months))
+        .group_by(*columns)
     )
     cells = _merge(
         (
@@ -305,7 +383,7 @@ def _force_by_borough(builder: CubeBuilder, conn: Connection) -> tuple[Cells, in
         )
         for b, m, tactic, eth, n in conn.execute(query)
     )
-    return cells, _left_out(conn, u, (u.c.borough.is_(None)) | (u.c.perceived_ethnicity.is_(None)))
+    return cells, _left_out(conn, u, months, (u.c.borough.is_(None)) | (u.c.perceived_ethnicity.is_(None)))
 
 
 def _dims(*names: str) -> tuple[str, ...]:
@@ -320,6 +398,7 @@ CUBES: tuple[CubeSpec, ...] = (
         "Counts of recorded crimes (not anti-social behaviour) by London borough, month and crime category.",
         _dims("crimeCategory"),
         _crime_by_borough,
+        "street-crime",
     ),
     CubeSpec(
         "crime-counts-lsoa",
@@ -327,6 +406,7 @@ CUBES: tuple[CubeSpec, ...] = (
         "Counts of recorded crimes (not anti-social behaviour) by lower layer super output area and month.",
         _dims(),
         _crime_by_lsoa,
+        "street-crime",
     ),
     CubeSpec(
         "stop-and-search-borough",
@@ -335,6 +415,7 @@ CUBES: tuple[CubeSpec, ...] = (
         "ethnicity of the person searched, outcome and legislation.",
         _dims("ethnicGroupDim", "searchOutcomeDim", "searchPower"),
         _stops_by_borough,
+        "stop-and-search",
     ),
     CubeSpec(
         "use-of-force-borough",
@@ -343,6 +424,8 @@ CUBES: tuple[CubeSpec, ...] = (
         "quarter, tactic used and the subject's perceived ethnic group.",
         _dims("tacticDim", "perceivedEthnicityDim"),
         _force_by_borough,
+        "use-of-force",
         protected=frozenset({3}),  # the subject's perceived ethnicity: on no record
+        quarterly=True,
     ),
 )

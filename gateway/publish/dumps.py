@@ -292,6 +292,23 @@ def write_nquads(
     return count
 
 
+def pieces(path: Path, piece: int = 500_000) -> Iterator[bytes]:
+    """A gzip N-Quads file again in pieces of about ``piece`` lines, cut as
+    :func:`write_nquads` cuts them (never inside a blank node's statements)."""
+    with gzip.open(path, "rt", encoding="utf-8", newline="\n") as lines:
+        buffer: list[str] = []
+        previous_blank = False
+        for line in lines:
+            blank = "_:" in line
+            if len(buffer) >= piece and not blank and not previous_blank:
+                yield "".join(buffer).encode()
+                buffer = []
+            buffer.append(line)
+            previous_blank = blank
+        if buffer:
+            yield "".join(buffer).encode()
+
+
 def _flush(
     buffer: list[str], gz: _Compressor, sink: Callable[[bytes], None] | None, progress: Callable[[int], None] | None
 ) -> None:

@@ -114,7 +114,7 @@ def fill_release(
         only = None
         parent = by_name[mapping.parent.mapping] if mapping.parent else None
         if selection is not None:
-            only = selection.of(mapping, parent, source)
+            only = selection.of(mapping, parent)
         return published(source, mapping, ctx, drops, only, parent)
 
     parents: dict[str, set[int]] = {}

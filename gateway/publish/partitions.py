@@ -27,13 +27,30 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Column, Connection, MetaData, Table, and_, false, or_, select
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Connection,
+    DateTime,
+    Integer,
+    MetaData,
+    Select,
+    Table,
+    Text,
+    and_,
+    case,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from mappings import Field, Mapping, MappingSet
 from mappings.transforms import to_month
 
 UNDATED = "-"  # the month of a partition whose records have no readable month
-_SEPARATOR = b"\x1f"
 _END = b"\x1e"
 # The code whose behaviour a published partition depends on: a change to any of it
 # publishes every partition again.
@@ -72,6 +89,29 @@ def month_of(value: date | datetime | None) -> str:
         return UNDATED
 
 
+def month_expression(column: Column, dialect: str) -> ColumnElement:
+    """SQL for a source column's partition month (``YYYY-MM``, NULL for none), as
+    :func:`mappings.transforms.to_month` reads it: the London month of a UTC time, a
+    date's own month. Every stage that sorts rows into partitions uses this one reading.
+
+    PostgreSQL converts to London time. SQLite has no time zones, but London's month
+    differs from UTC's only in the last hour of a month's last day under British Summer
+    Time, which since 1996 runs from the last Sunday of March to the last Sunday of
+    October (01:00 UTC both): the last days of March to September. A date has no hour.
+    """
+    if dialect == "postgresql":
+        if isinstance(column.type, DateTime):
+            return func.to_char(func.timezone("Europe/London", func.timezone("UTC", column)), "YYYY-MM")
+        return func.to_char(column, "YYYY-MM")
+    utc_month = func.strftime("%Y-%m", column)
+    summer_last_hour = and_(
+        func.cast(func.strftime("%m", column), Integer).between(3, 9),
+        func.strftime("%H", column) == "23",
+        func.strftime("%d", column, "+1 day") == "01",
+    )
+    return case((summer_last_hour, func.strftime("%Y-%m", column, "+1 hour")), else_=utc_month)
+
+
 @dataclass(frozen=True)
 class Family:
     """A top-level mapping and the child mappings whose rows hang off its records."""
@@ -108,54 +148,63 @@ def _order(table: Table, mapping: Mapping) -> list[Column]:
     return [table.c[c] for c in [*keys, key_field]]
 
 
-def _encode(row: Iterable[object]) -> bytes:
-    return _SEPARATOR.join(b"\x00" if v is None else repr(v).encode() for v in row) + _END
+def _row_text(columns: list[Column], dialect: str) -> ColumnElement:
+    """SQL for one row as text: every column quoted (NULL distinct from any text)."""
+    if dialect == "postgresql":
+        return func.concat_ws(chr(31), *(func.quote_nullable(func.cast(c, Text)) for c in columns))
+    text = func.quote(columns[0])
+    for c in columns[1:]:
+        text = text.op("||")(chr(31)).op("||")(func.quote(c))
+    return text
+
+
+def _aggregate(conn: Connection, rows: Select, dialect: str) -> Iterator[tuple[str | None, int, str]]:
+    """Per partition month of ``rows`` (columns ``month`` and ``line``, in key order):
+    how many rows, and their lines (SQLite: all of them; PostgreSQL: their MD5), in the
+    database, not row by row in Python."""
+    ordered = rows.subquery()
+    if dialect == "postgresql":
+        body = func.md5(func.string_agg(ordered.c.line, aggregate_order_by(literal(chr(30)), *ordered.c[2:])))
+        statement = select(ordered.c.month, func.count(), body).group_by(ordered.c.month)
+    else:  # rows reach group_concat in the subquery's order (were it otherwise, the digest
+        # would change for nothing, and the partition would be published again: no harm)
+        statement = select(ordered.c.month, func.count(), func.group_concat(ordered.c.line, chr(30))).group_by(
+            ordered.c.month
+        )
+    for month, n, body in conn.execute(statement):
+        yield month, n, body or ""
 
 
 def source_digests(conn: Connection, mappings: MappingSet, metadata: MetaData, key: bytes) -> dict[str, str]:
     """Each partition's source digest, by partition name; one pass over each source table.
 
-    Every mapped column of every row is read and hashed: the cost grows with the history,
-    but it is reading only, against publishing a month. Keyed (HMAC with the pseudonym
-    key), so that a digest says nothing of the internal rows to whoever lacks the key.
+    Every mapped column of every row enters it, in key order: parents, then each kind of
+    child (the rows' text is made and gathered by month in the database). The cost grows
+    with the history, but it is reading only. Keyed (HMAC with the pseudonym key), so that
+    a digest says nothing of the internal rows to whoever lacks the key.
     """
+    dialect = conn.dialect.name
     hashers: dict[str, hmac.HMAC] = {}
-
-    def hasher(name: str) -> hmac.HMAC:
-        if name not in hashers:
-            hashers[name] = hmac.new(key, digestmod=hashlib.sha256)
-        return hashers[name]
-
     for family in families(mappings):
         top = family.top
         table = metadata.tables[top.table]
-        columns = [table.c[c] for c in top.columns()]
-        month_at = top.columns().index(month_field(top).columns[0])
-        tag = f"{top.name}\n".encode()
-        statement = select(*columns).order_by(*_order(table, top))
-        for chunk in conn.execution_options(stream_results=True, yield_per=20_000).execute(statement).partitions():
-            for row in chunk:
-                h = hasher(partition_name(family.dataset, month_of(row[month_at])))
-                h.update(tag)
-                h.update(_encode(row))
-        parent_month = _month_column(metadata, top).label("partition_month")
-        for child in family.children:
-            child_table = metadata.tables[child.table]
-            columns = [child_table.c[c] for c in child.columns()]
-            tag = f"{child.name}\n".encode()
-            statement = (
-                select(*columns, parent_month)
-                .select_from(
-                    child_table.outerjoin(table, child_table.c[child.parent.column] == _key_column(metadata, top))
-                )
-                .order_by(*_order(child_table, child))
-            )
-            result = conn.execution_options(stream_results=True, yield_per=20_000).execute(statement)
-            for chunk in result.partitions():
-                for row in chunk:
-                    h = hasher(partition_name(family.dataset, month_of(row[-1])))
-                    h.update(tag)
-                    h.update(_encode(row[:-1]))
+        parent_month = month_expression(_month_column(metadata, top), dialect).label("month")
+        for mapping in (top, *family.children):
+            own = metadata.tables[mapping.table]
+            columns = [own.c[c] for c in mapping.columns()]
+            source = own
+            if mapping is not top:
+                reference = own.c[mapping.parent.column] == _key_column(metadata, top)
+                source = own.outerjoin(table, reference)
+            order = _order(own, mapping)
+            rows = select(parent_month, _row_text(columns, dialect).label("line"), *order).select_from(source)
+            if dialect != "postgresql":
+                rows = rows.order_by(*order)
+            for month, n, body in _aggregate(conn, rows, dialect):
+                name = partition_name(family.dataset, month or UNDATED)
+                if name not in hashers:
+                    hashers[name] = hmac.new(key, digestmod=hashlib.sha256)
+                hashers[name].update(f"{mapping.name}\n{n}\n".encode() + body.encode() + _END)
     return {name: h.hexdigest() for name, h in sorted(hashers.items())}
 
 
@@ -174,7 +223,7 @@ def common_digest(
         h.update(name.encode() + _END)
         primary = list(table.primary_key.columns) or list(table.columns)
         for row in conn.execute(select(table).order_by(*primary)):
-            h.update(_encode(row))
+            h.update(repr(tuple(row)).encode() + _END)
     for root in _CODE:
         for path in sorted(root.rglob("*")):
             if path.is_file() and path.suffix in {".py", ".yaml", ".ttl", ".json"} and "__pycache__" not in path.parts:
@@ -182,16 +231,17 @@ def common_digest(
     return h.hexdigest()
 
 
-def month_source(mapping: Mapping, parent: Mapping | None, metadata: MetaData) -> tuple[Column, object]:
-    """The column a mapping's rows take their partition month from, and what to select
-    from to have it: the table itself, or for a child, the table joined to its parent's."""
+def month_source(mapping: Mapping, parent: Mapping | None, metadata: MetaData, dialect: str):
+    """The partition month of a mapping's rows (SQL, labelled ``partition_month``) and what
+    to select from to have it: the table itself, or for a child, the table joined to its
+    parent's."""
     table = metadata.tables[mapping.table]
     if parent is None:
-        return _month_column(metadata, mapping).label("partition_month"), table
+        return month_expression(_month_column(metadata, mapping), dialect).label("partition_month"), table
     joined = table.outerjoin(
         metadata.tables[parent.table], table.c[mapping.parent.column] == _key_column(metadata, parent)
     )
-    return _month_column(metadata, parent).label("partition_month"), joined
+    return month_expression(_month_column(metadata, parent), dialect).label("partition_month"), joined
 
 
 # --- Selecting the source rows of some partitions -----------------------------------------
@@ -221,35 +271,23 @@ def _within(column: Column, months: Collection[str]):
 @dataclass(frozen=True)
 class Selection:
     """The source rows of some partitions, for :func:`gateway.publish.records.published`:
-    a SQL condition that finds them among a few more, and a test that keeps exactly them."""
+    a SQL condition that finds them among a few more (an index can serve it), and the
+    partitions themselves, which each row's partition month decides."""
 
     months: dict[str, frozenset[str]]  # dataset -> months to publish
     metadata: MetaData
 
-    def of(self, mapping: Mapping, parent: Mapping | None, conn: Connection) -> tuple[object, object]:
-        """``(where, keep)`` for one mapping: ``where`` a SQL condition on its table,
-        ``keep(row)`` whether a row (its mapped columns) is in the selection."""
-        months = self.months.get((parent or mapping).dataset, frozenset())
+    def of(self, mapping: Mapping, parent: Mapping | None) -> tuple[object, frozenset[str]]:
+        """``(where, partitions)`` for one mapping: a SQL condition on its rows (joined to
+        their parent's, for a child) and the names of the partitions to publish."""
+        dataset = (parent or mapping).dataset
+        months = self.months.get(dataset, frozenset())
+        wanted = frozenset(partition_name(dataset, m) for m in months)
         if parent is None:
-            column = _month_column(self.metadata, mapping)
-            name = column.name
-            return _within(column, months), lambda row: month_of(row[name]) in months
-        # A child row is selected with its parent's partition: the parents' keys in it
-        # (found among the parents of a slightly wider range of dates), and for the undated
-        # partition, child rows whose parent is not in the source at all.
-        in_range = dict(self.parents_in_range(parent, months, conn))
-        keys = {k for k, month in in_range.items() if month in months}
-        reference = self.metadata.tables[mapping.table].c[mapping.parent.column]
-        parent_key, parent_month = _key_column(self.metadata, parent), _month_column(self.metadata, parent)
-        where = reference.in_(select(parent_key).where(_within(parent_month, months)).correlate(None))
-        name = reference.name
+            return _within(_month_column(self.metadata, mapping), months), wanted
+        # A child row is selected with its parent's partition (through the join to its
+        # parent); for the undated partition, also when it has no parent at all.
+        where = _within(_month_column(self.metadata, parent), months)
         if UNDATED in months:
-            where = or_(where, ~reference.in_(select(parent_key).correlate(None)))
-            return where, lambda row: row[name] in keys or row[name] not in in_range
-        return where, lambda row: row[name] in keys
-
-    def parents_in_range(self, parent: Mapping, months: Collection[str], conn: Connection) -> Iterator[tuple]:
-        """``(key, partition month)`` of the parents in the months' (widened) date ranges."""
-        key, month = _key_column(self.metadata, parent), _month_column(self.metadata, parent)
-        for k, m in conn.execute(select(key, month).where(_within(month, months))):
-            yield k, month_of(m)
+            where = or_(where, _key_column(self.metadata, parent).is_(None))
+        return where, wanted

@@ -261,7 +261,7 @@ def _build(plan: BuildPlan, building: Path) -> dict:
     try:
         with published.engine.connect() as conn:
             builder = RdfBuilder(plan.vocabulary, plan.mappings)
-            statements, nquad_files = _publish_rdf(plan, building, conn, builder, work)
+            statements, cube_reports, nquad_files = _publish_rdf(plan, building, conn, builder, work)
             csv_files = _publish_csv(plan, building, conn, work)
             shacl = validation.validate_sample(conn, builder, plan.vocabulary)
     finally:
@@ -283,7 +283,7 @@ def _build(plan: BuildPlan, building: Path) -> dict:
         "dropped": drops.report(),
         **({"rejected": plan.origin.rejected} if plan.origin.rejected is not None else {}),
         "statements": sum(statements.values()),
-        "cubes": plan.cubes.report(),
+        "cubes": plan.cubes.report(cube_reports),
         "shacl": {k: v for k, v in shacl.items() if k != "report"},
         "tables": published.described,
         "incremental": work.report(),
@@ -294,6 +294,9 @@ def _build(plan: BuildPlan, building: Path) -> dict:
                 "dropped": drops_by_partition.get(name, []),
             }
             for name in work.partitions
+        },
+        "cube_partitions": {
+            name: {"statements": statements[name], "report": report} for name, report in sorted(cube_reports.items())
         },
         "files": _files(
             building,
@@ -349,26 +352,52 @@ def _publish_tables(plan: BuildPlan, building: Path, source, ctx, work: reuse.Wo
 
 
 def _publish_rdf(plan: BuildPlan, building: Path, conn, builder: RdfBuilder, work: reuse.Work):
-    """The N-Quads dumps (one file per partition, one of what the release shares, and the
-    whole release) and the RDF store; the statements of each partition and the files."""
-    keep = {builder.graph(*partitions.split_name(n)).strip("<>") for n in work.shared}
-    loader = StoreLoader(building / "store", work.previous.path / "store" if work.previous else None, keep)
+    """The N-Quads dumps (one file per partition and cube partition, one of what the whole
+    release shares, and the whole release in one) and the RDF store; the statements of each
+    partition, each cube partition's report and the files."""
+    previous = work.previous
+    months = work.months(work.partitions)
+    cubes = _cube_work(plan, work, months)
     statements: dict[str, int] = {}
-    files: list[Path] = []
+    # What every partition shares: loaded again only when it changed.
+    common = building / reuse.COMMON_NQUADS
+    shared_statements = itertools.chain(builder.common(conn), plan.cubes.common_statements())
+    statements[""] = dumps.write_nquads(shared_statements, common)
+    same_common = previous is not None and reuse.same_content(common, previous.path / reuse.COMMON_NQUADS)
+    if same_common:
+        common.unlink()
+        reuse.link(previous.path / reuse.COMMON_NQUADS, common)
+    graph = lambda name: f"{plan.base}graph/{name}"  # noqa: E731 (a partition's, or a cube partition's)
+    replaced = {graph(n) for n in work.rebuilt | work.removed | cubes.rebuilt | cubes.removed}
+    partitioned = {graph(n) for n in [*work.partitions, *work.removed, *cubes.partitions, *cubes.removed]}
+
+    def remove(name: str) -> bool:
+        return name in replaced or (not same_common and name not in partitioned)
+
+    loader = StoreLoader(building / "store", previous.path / "store" if previous else None, remove)
+    files: list[Path] = [common]
+    reports: dict[str, dict] = {}
     try:
         advance = lambda n: plan.step("rdf", n)  # noqa: E731
-        common = building / "dumps" / "nq" / "common.nq.gz"
-        everything = itertools.chain(builder.common(conn), plan.cubes.statements(conn))
-        statements[""] = dumps.write_nquads(everything, common, sink=loader.add, progress=advance)
-        files.append(common)
-        for name in work.partitions:
+        if not same_common:
+            for piece in dumps.pieces(common):
+                loader.add(piece)
+        for name in [*work.partitions, *cubes.partitions]:
             file = building / reuse.nquads_file(name)
-            if name in work.shared:
-                reuse.link(work.previous.path / reuse.nquads_file(name), file)
-                statements[name] = work.previous.manifest["partitions"][name]["statements"]
+            if name in work.shared or name in cubes.shared:
+                reuse.link(previous.path / reuse.nquads_file(name), file)
+                entry = previous.manifest["partitions" if name in work.shared else "cube_partitions"][name]
+                statements[name] = entry["statements"]
+                if name in cubes.shared:
+                    reports[name] = entry["report"]
             else:
-                lines = builder.partition(conn, *partitions.split_name(name))
+                if name in cubes.rebuilt:
+                    lines = plan.cubes.partition_statements(conn, name, months)
+                else:
+                    lines = builder.partition(conn, *partitions.split_name(name))
                 statements[name] = dumps.write_nquads(lines, file, sink=loader.add, progress=advance)
+                if name in cubes.rebuilt:
+                    reports[name] = vars(plan.cubes.partition_reports[name])
             files.append(file)
         loader.given_all()
         whole = building / "dumps" / "release.nq.gz"
@@ -376,7 +405,25 @@ def _publish_rdf(plan: BuildPlan, building: Path, conn, builder: RdfBuilder, wor
     finally:
         loader.close()
     loader.finish()
-    return statements, [whole, *files]
+    return statements, reports, [whole, *files]
+
+
+def _cube_work(plan: BuildPlan, work: reuse.Work, months: dict[str, frozenset[str]]) -> reuse.Work:
+    """Which cube partitions are built again: those counting a rebuilt or removed partition,
+    and new ones; the others are shared."""
+    found = plan.cubes.partitions(months)
+    names = sorted(found)
+    if not work.incremental:
+        return reuse.Work(names, set(names), set(), set())
+    before = work.previous.manifest.get("cube_partitions", {})
+    changed = work.rebuilt | work.removed
+    rebuilt = {n for n in names if n not in before or plan.cubes.sources(n, months) & changed}
+    # A cube partition whose months lost a partition (removed) counts it no more.
+    removed_months = work.months(work.removed)
+    for name, (spec, period) in found.items():
+        if any(spec.period(m) == period for m in removed_months.get(spec.source, ())):
+            rebuilt.add(name)
+    return reuse.Work(names, rebuilt, set(names) - rebuilt, set(before) - set(names), work.previous)
 
 
 def _publish_csv(plan: BuildPlan, building: Path, conn, work: reuse.Work) -> list[Path]:
@@ -404,17 +451,17 @@ class StoreLoader:
     compacts the store for querying while the publishing thread goes on.
 
     With ``base`` (the previous release's store), the store starts as a checkpoint of it
-    (its table files hard-linked, not copied) and every named graph but ``keep`` is removed
-    before anything is loaded; it is not compacted (that would write every file again).
+    (its table files hard-linked, not copied) and the named graphs ``remove`` names are
+    removed before anything is loaded; it is not compacted (that would write every file again).
     """
 
-    def __init__(self, path: Path, base: Path | None = None, keep: set[str] | frozenset = frozenset()) -> None:
+    def __init__(self, path: Path, base: Path | None = None, remove: Callable[[str], bool] = bool) -> None:
         if base is not None:
             pyoxigraph.Store.read_only(str(base)).backup(str(path))
         self.store = pyoxigraph.Store(str(path))
         if base is not None:
             for graph in list(self.store.named_graphs()):
-                if graph.value not in keep:
+                if remove(graph.value):
                     self.store.remove_graph(graph)
         finish = None if base is not None else self.store.optimize
         self.worker = PieceWorker(self._load, name="store-loader", finish=finish)

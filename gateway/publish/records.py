@@ -8,7 +8,7 @@ map points is one vectorised k-d tree query per chunk.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -64,25 +64,26 @@ def published(
     mapping: Mapping,
     ctx: PublishContext,
     drops: Drops,
-    only: tuple[Any, Callable[[dict], bool]] | None = None,
+    only: tuple[Any, frozenset[str]] | None = None,
     parent: Mapping | None = None,
 ) -> Iterator[dict[str, Any]]:
     """The published records of one mapping, field name to published value, each with the
     name of its partition under ``PARTITION`` (never a table column, never published).
 
     ``parent``: the mapping of the records a child mapping's rows hang off.
-    ``only``: ``(where, keep)``, to publish some rows only (some partitions: see
-    :class:`gateway.publish.partitions.Selection`): a SQL condition on the mapping's table
-    and a test of each row's mapped columns, before any transform or drop.
+    ``only``: ``(where, partitions)``, to publish the rows of some partitions only (see
+    :class:`gateway.publish.partitions.Selection`): a SQL condition that finds them among
+    a few more, and the partitions' names; rows of other partitions are skipped before any
+    transform or drop.
     """
     table = ctx.metadata.tables[mapping.table]
     columns = mapping.columns()
-    month, source = partitions.month_source(mapping, parent, ctx.metadata)
+    month, source = partitions.month_source(mapping, parent, ctx.metadata, conn.dialect.name)
     dataset = (parent or mapping).dataset
     statement = select(*(table.c[c] for c in columns), month).select_from(source)
-    keep = None
+    wanted = None
     if only is not None:
-        where, keep = only
+        where, wanted = only
         statement = statement.where(where)
     if mapping.parent or mapping.order_by:
         keys = ([mapping.parent.column] if mapping.parent else []) + list(mapping.order_by)
@@ -90,9 +91,9 @@ def published(
     result = conn.execution_options(stream_results=True, yield_per=CHUNK).execute(statement)
     for chunk in result.partitions(CHUNK):
         rows = [dict(zip(columns, row[:-1], strict=True)) for row in chunk]
-        names = [partitions.partition_name(dataset, partitions.month_of(row[-1])) for row in chunk]
-        if keep is not None:
-            kept = [i for i, row in enumerate(rows) if keep(row)]
+        names = [partitions.partition_name(dataset, row[-1] or partitions.UNDATED) for row in chunk]
+        if wanted is not None:
+            kept = [i for i, name in enumerate(names) if name in wanted]
             rows, names = [rows[i] for i in kept], [names[i] for i in kept]
         snapped = _snap_fields(mapping, rows, ctx)
         for i, row in enumerate(rows):

@@ -37,6 +37,7 @@ from . import tables
 from .partitions import UNDATED, split_name
 
 STATE_FILE = "partitions.json"
+COMMON_NQUADS = "dumps/nq/common.nq.gz"  # what every partition shares (map points, vocabulary, ...)
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,20 @@ def concatenate(parts: Iterable[Path], target: Path) -> None:
                 if offset < size:  # a filesystem without copy_file_range for these files
                     source.seek(offset)
                     shutil.copyfileobj(source, out)
+
+
+def same_content(a: Path, b: Path) -> bool:
+    """Whether two files hold the same bytes."""
+    try:
+        if a.stat().st_size != b.stat().st_size:
+            return False
+        with a.open("rb") as one, b.open("rb") as other:
+            while block := one.read(1 << 20):
+                if block != other.read(len(block)):
+                    return False
+        return True
+    except OSError:
+        return False
 
 
 def copy_tables(previous: Path, target: Path) -> None:

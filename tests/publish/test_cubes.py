@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pyoxigraph
 import pytest
 from sqlalchemy import create_engine
 
-from gateway.publish.cubes import CUBES, CubeBuilder, _quarter
+from gateway.publish.cubes import CUBES, CubeBuilder, _quarter, release_months
 from gateway.publish.pipeline import PublishError, publish
 from gateway.publish.vocabulary import load as load_vocabulary
 from tests.lp_attack import Attack
@@ -60,10 +61,17 @@ def test_every_cube_is_published_with_its_structure(store, manifest):
     assert datasets == {f"{BASE}data/{spec.name}" for spec in CUBES}
     assert set(manifest["cubes"]["datasets"]) == {spec.name for spec in CUBES}
     for spec in CUBES:
-        graph = pyoxigraph.NamedNode(f"{BASE}graph/cube/{spec.name}")
+        # Its dataset in a graph of its own, its observations in one graph per period.
+        graph = f"{BASE}graph/cube/{spec.name}"
         data_set = pyoxigraph.NamedNode("http://purl.org/linked-data/cube#dataSet")
-        observations = list(store.quads_for_pattern(None, data_set, None, graph))
+        found = store.quads_for_pattern(None, data_set, None)
+        observations = [q for q in found if q.graph_name.value.startswith(graph)]
         assert len(observations) == manifest["cubes"]["datasets"][spec.name]["observations"] > 0
+        periods = {q.graph_name.value.removeprefix(graph + "/") for q in observations}
+        assert periods == {name.rsplit("/", 1)[1] for name in manifest["cube_partitions"] if spec.name in name}
+        assert all(re.fullmatch(r"\d{4}-(\d\d|Q[1-4])", p) for p in periods)
+        described = list(store.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(graph)))
+        assert described and all(q.subject.value == f"{BASE}data/{spec.name}" for q in described)
 
 
 # --- the deliberately broken cubes fail them ----------------------------------------------
@@ -116,13 +124,14 @@ def test_a_cube_broken_for_a_constraint_fails_it(name):
 
 @pytest.fixture
 def published_copy(store) -> pyoxigraph.Store:
-    """The borough crime cube, its structure and the vocabulary, copied into memory (default graph)."""
+    """The borough crime cube (its dataset and every period's observations), its structure
+    and the vocabulary, copied into memory (default graph)."""
     copy = pyoxigraph.Store()
-    for graph in ("cube/crime-counts-borough", "cube/structure", "vocabulary"):
-        g = pyoxigraph.NamedNode(f"{BASE}graph/{graph}")
-        copy.extend(
-            pyoxigraph.Quad(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, g)
-        )
+    wanted = (f"{BASE}graph/cube/crime-counts-borough", f"{BASE}graph/cube/structure", f"{BASE}graph/vocabulary")
+    for g in store.named_graphs():
+        if g.value in wanted or g.value.startswith(wanted[0] + "/"):
+            found = store.quads_for_pattern(None, None, None, g)
+            copy.extend(pyoxigraph.Quad(q.subject, q.predicate, q.object) for q in found)
     return copy
 
 
@@ -246,7 +255,7 @@ def test_no_withheld_use_of_force_cell_is_recoverable(store, release_client, rel
         by_line[line] = by_line.get(line, 0) + int(n.value)
     spec = next(spec for spec in CUBES if spec.name == "use-of-force-borough")
     with release_engine.connect() as conn:
-        truth, _ = spec.cells(CubeBuilder(load_vocabulary(BASE)), conn)
+        truth, _ = spec.cells(CubeBuilder(load_vocabulary(BASE)), conn, release_months(conn)["use-of-force"])
     concept = CubeBuilder(load_vocabulary(BASE)).concept
     exposed, attacked = [], 0
     for quarter in sorted({key[1] for key in every}):  # nothing known spans two quarters

@@ -256,14 +256,17 @@ def _publish_command(database: Path, releases_dir: Path) -> subprocess.Popen:
 def test_killing_an_incremental_publish_anywhere_leaves_the_release_before_intact(history, tmp_path):
     releases_dir = tmp_path / "releases"
     base = publish(url(history.before), releases_dir, key=KEY)
+    # How long the publish takes here, start to end, on a copy of the same releases.
+    timing = tmp_path / "timing"
+    shutil.copytree(releases_dir, timing, symlinks=True)
     started = time.monotonic()
-    publish(url(history.source), tmp_path / "timing", key=KEY)  # how long a publish of it takes here
-    publish(url(history.source), tmp_path / "timing", key=KEY)
-    duration = (time.monotonic() - started) / 2
+    assert _publish_command(history.source, timing).wait() == 0
+    duration = time.monotonic() - started
     chance = random.Random(12)
-    for delay in sorted(chance.uniform(0.3, duration) for _ in range(4)):
+    for delay in sorted(chance.uniform(0.2, 0.9 * duration) for _ in range(4)):
         child = _publish_command(history.source, releases_dir)
         time.sleep(delay)
+        assert child.poll() is None, f"the publish ended before {delay:.1f} s"
         child.send_signal(signal.SIGKILL)
         child.wait()
         assert releases.current_release(releases_dir) == base.release_id, f"killed after {delay:.1f} s"
