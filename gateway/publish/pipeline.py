@@ -456,6 +456,7 @@ class StoreLoader:
     """
 
     def __init__(self, path: Path, base: Path | None = None, remove: Callable[[str], bool] = bool) -> None:
+        self.path = path if base is not None else None
         if base is not None:
             pyoxigraph.Store.read_only(str(base)).backup(str(path))
         self.store = pyoxigraph.Store(str(path))
@@ -491,6 +492,13 @@ class StoreLoader:
         self.store.flush()
         self.worker = None  # it holds the store too (its finishing step): the last reference goes
         del self.store
+        if self.path is not None:
+            # A store that began as a checkpoint keeps the write-ahead log of the graphs
+            # removed from it (as large as them) after a flush; opened again, RocksDB writes
+            # it into table files and deletes it.
+            store = pyoxigraph.Store(str(self.path))
+            store.flush()
+            del store
 
 
 def _files(root: Path, paths: list[Path], previous: Path | None = None, listed: list[dict] = ()) -> list[dict]:
