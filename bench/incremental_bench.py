@@ -486,7 +486,7 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, data_dir: Path, workers: int | None) -> None:
+    def __init__(self, data_dir: Path, workers: int | None, name: str = "gunicorn") -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("GATEWAY_")}
@@ -512,7 +512,7 @@ class Server:
         if workers:
             command += ["--workers", str(workers)]
         self.command = command
-        self.log_path = data_dir / "logs" / "gunicorn.log"
+        self.log_path = data_dir / "logs" / f"{name}.log"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self.log = self.log_path.open("wb")
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
@@ -699,16 +699,23 @@ def serve_and_query(args: argparse.Namespace, result: dict) -> dict:
     release = (data_dir / "releases" / "current").resolve()
     manifest = json.loads((release / "manifest.json").read_text())
     log(f"\n== (c) queries on the {result['history']}-month release {release.name} ==")
-    server = Server(data_dir, args.workers)
+    server = Server(data_dir, args.workers, "gunicorn-radius")
     try:
         radius = radius_bench(server, release, result["month"], args)
+    finally:
+        server.stop()
+    radius["server"] = server.command
+    # /sparql's result cache is per process: one worker (4 threads), as bench/sparql_bench.py
+    # runs it, so that a repeated query meets the cache that answered it.
+    server = Server(data_dir, 1, "gunicorn-sparql")
+    try:
         sparql = sparql_bench(server, result["month"], manifest["base"], args.sparql_runs)
     finally:
         server.stop()
     return {
         "history": result["history"],
         "release": str(release),
-        "server": server.command,
+        "sparql_server": server.command,
         "radius": radius,
         "sparql": sparql,
     }
