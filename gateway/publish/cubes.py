@@ -228,7 +228,8 @@ class CubeBuilder:
         by default, of the partitions this builder built)."""
         if partitions is None:
             partitions = {name: vars(report) for name, report in self.partition_reports.items()}
-        totals = {spec.name: CubeReport() for spec in CUBES}
+        # A cube's statements: its dataset's (in the shared graph) and its observations'.
+        totals = {spec.name: CubeReport(statements=sum(1 for _ in self.description(spec))) for spec in CUBES}
         for name, report in partitions.items():
             total = totals[name.split("/")[1]]
             for key, value in report.items():
