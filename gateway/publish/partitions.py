@@ -24,7 +24,7 @@ import hmac
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import (
@@ -48,7 +48,6 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from mappings import Field, Mapping, MappingSet
-from mappings.transforms import to_month
 
 UNDATED = "-"  # the month of a partition whose records have no readable month
 _END = b"\x1e"
@@ -79,14 +78,6 @@ def month_field(mapping: Mapping) -> Field:
             if f.name == name:
                 return f
     raise ValueError(f"mapping {mapping.name} has no month or datetime field to partition by")
-
-
-def month_of(value: date | datetime | None) -> str:
-    """The partition month of a source value (London month of a UTC time; a date's month)."""
-    try:
-        return to_month(value) or UNDATED
-    except (TypeError, ValueError, AttributeError):
-        return UNDATED
 
 
 def month_expression(column: Column, dialect: str) -> ColumnElement:

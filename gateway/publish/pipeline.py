@@ -429,9 +429,8 @@ def _cube_work(plan: BuildPlan, work: reuse.Work, months: dict[str, frozenset[st
 def _publish_csv(plan: BuildPlan, building: Path, conn, work: reuse.Work) -> list[Path]:
     directory = building / "dumps" / "csv"
     if work.incremental:
-        months = {month for name in work.partitions for month in [partitions.split_name(name)[1]]} | {
-            p.name for p in (work.previous.path / "dumps" / "csv").iterdir() if p.is_dir()
-        }
+        months = {partitions.split_name(n)[1] for n in work.partitions}
+        months |= {p.name for p in (work.previous.path / "dumps" / "csv").iterdir() if p.is_dir()}
         dirty = work.dirty_months
         written = dumps.write_csv_dumps(conn, directory, dirty)
         written += reuse.link_csv_months(work.previous.path, building, months - dirty)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import Column, Date, DateTime, Integer, MetaData, Table, insert, select
 
 from gateway.internal.database import make_engine
-from gateway.publish.partitions import month_expression, month_of
+from gateway.publish.partitions import month_expression
 from mappings.transforms import to_month
 from tests.conftest import BACKENDS
 
@@ -58,7 +58,3 @@ def test_the_database_reads_every_month_as_the_transforms_do(backend, scratch_da
     # London's month differs from UTC's in the last hour of summer months only.
     assert by_id[instants.index(datetime(2024, 7, 31, 23, 0))][0] == "2024-08"
     assert by_id[instants.index(datetime(2024, 12, 31, 23, 0))][0] == "2024-12"
-
-
-def test_an_unreadable_month_is_the_undated_partition():
-    assert month_of(None) == "-" and month_of(date(2024, 2, 29)) == "2024-02"

@@ -32,6 +32,21 @@ def message(response) -> str:
 # --- 1. SERVICE: judged on the engine's text, and impossible in the engine anyway --------------
 
 
+def _job(release, text: str, form: str) -> dict:
+    """A job for an engine process: ``text`` on the release's store, answered as JSON."""
+    return {
+        "store": str(release.store_path),
+        "text": text,
+        "form": form,
+        "default_graphs": [],
+        "named_graphs": [],
+        "media_types": ("application/sparql-results+json", None),
+        "max_rows": 10,
+        "max_bytes": MAX_BYTES,
+        "base_iri": BASE,
+    }
+
+
 def test_the_escaped_quote_bypass_reaches_nobody(sparql_client, listener):
     url, hits = listener
     response = sparql_client.post("/sparql", data={"query": ESCAPED_QUOTE_BYPASS.format(url=url)})
@@ -66,17 +81,7 @@ def test_the_engine_processes_have_no_network(published_release, listener):
     url, hits = listener
     pool = EnginePool(1)
     try:
-        job = {
-            "store": str(published_release.store_path),
-            "text": f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
-            "form": "SELECT",
-            "default_graphs": [],
-            "named_graphs": [],
-            "media_types": ("application/sparql-results+json", None),
-            "max_rows": 10,
-            "max_bytes": MAX_BYTES,
-            "base_iri": BASE,
-        }
+        job = _job(published_release, f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}", "SELECT")
         answer = pool.ask(job, time.monotonic() + 20, 20)
     finally:
         pool.close()
@@ -252,17 +257,7 @@ def test_long_chains_that_overflowed_the_engine_stack_are_answered(published_rel
     # Each of these killed an engine process (SIGSEGV) on an 8 MiB stack.
     pool = EnginePool(1)
     try:
-        job = {
-            "store": str(published_release.store_path),
-            "text": text,
-            "form": "ASK",
-            "default_graphs": [],
-            "named_graphs": [],
-            "media_types": ("application/sparql-results+json", None),
-            "max_rows": 10,
-            "max_bytes": MAX_BYTES,
-            "base_iri": BASE,
-        }
+        job = _job(published_release, text, "ASK")
         pid = pool.worker_pids[0] if pool.worker_pids else None
         answer = pool.ask(job, time.monotonic() + 60, 60)
         assert answer[0] == "ok", answer
