@@ -134,12 +134,6 @@ class RdfBuilder:
             out.append(quad(subject, self.prop("prov:wasDerivedFrom"), derived, graph))
         return out
 
-    def street(self, conn: Connection) -> Iterator[str]:
-        result = conn.execute(select(tables.street).order_by(tables.street.c.month, tables.street.c.id))
-        for chunk in result.partitions(CHUNK):
-            for row in chunk:
-                yield from self.street_row(row)
-
     def street_row(self, row) -> list[str]:
         mapping = self.by_record[row.record]
         values = dict(row._mapping)
@@ -159,24 +153,12 @@ class RdfBuilder:
         o, s = tables.crime_outcome, tables.street
         return select(o, s.c.month.label("crime_month")).join(s, s.c.id == o.c.crime_id).order_by(o.c.crime_id, o.c.seq)
 
-    def outcomes(self, conn: Connection) -> Iterator[str]:
-        for chunk in conn.execute(self.outcome_statement()).partitions(CHUNK):
-            for row in chunk:
-                yield from self.outcome_row(row)
-
     def outcome_row(self, row) -> list[str]:
         mapping, parent = self.by_record["CrimeOutcome"], self.by_record["RecordedCrime"]
         values = dict(row._mapping)
         values["outcome_id"] = row.id
         crime = iri(self.id_iri(parent.uri.format(crime_id=row.crime_id)))
         return self.record(mapping, values, self.graph(parent.dataset, row.crime_month), parent=crime)
-
-    def simple(self, conn: Connection, record: str, table) -> Iterator[str]:
-        if record not in self.by_record:
-            return
-        for chunk in conn.execute(select(table).order_by(table.c.month, table.c.id)).partitions(CHUNK):
-            for row in chunk:
-                yield from self.simple_row(record, row)
 
     def simple_row(self, record: str, row) -> list[str]:
         mapping = self.by_record[record]
@@ -187,13 +169,6 @@ class RdfBuilder:
     def tactic_statement(self):
         t, u = tables.use_of_force_tactic, tables.use_of_force
         return select(t, u.c.month).join(u, u.c.id == t.c.uof_id).order_by(t.c.uof_id, t.c.order)
-
-    def tactics(self, conn: Connection) -> Iterator[str]:
-        if "TacticUse" not in self.by_record:
-            return
-        for chunk in conn.execute(self.tactic_statement()).partitions(CHUNK):
-            for row in chunk:
-                yield from self.tactic_row(row)
 
     def tactic_row(self, row) -> list[str]:
         mapping, parent = self.by_record["TacticUse"], self.by_record["UseOfForce"]
@@ -276,18 +251,6 @@ class RdfBuilder:
         for chunk in conn.execute(statement).partitions(CHUNK):
             for row in chunk:
                 yield from make(row)
-
-    def all(self, conn: Connection) -> Iterator[str]:
-        """Every statement of the release, in a stable order."""
-        yield from self.organisations()
-        yield from self.map_points(conn)
-        yield from self.street(conn)
-        if "CrimeOutcome" in self.by_record:
-            yield from self.outcomes(conn)
-        yield from self.simple(conn, "StopAndSearch", tables.stop_search)
-        yield from self.simple(conn, "UseOfForce", tables.use_of_force)
-        yield from self.tactics(conn)
-        yield from self.vocabulary_quads()
 
 
 def _in_month(table, month: str):
