@@ -128,6 +128,17 @@ def known_intact(path: Path) -> Known:
     }
 
 
+def hashed_here(path: Path, manifest: dict[str, Any], names: set[str]) -> Known:
+    """The files ``names`` of a release just built, with the digests its manifest lists, as
+    they are now: the publish that wrote them read each back from the disk to hash it, so
+    checking the release before it becomes current need not read them again."""
+    return {
+        (*stat, entry["sha256"])
+        for entry in listed(manifest)
+        if entry.get("path") in names and (stat := _stat(path / str(entry["path"]))) is not None
+    }
+
+
 def changed(path: Path, verdict: Verdict) -> bool:
     """Whether any file ``verdict`` was made from has changed since (a few ``stat`` calls)."""
     return any(_stat(path / name) != stat for name, stat in verdict.fingerprint.items())

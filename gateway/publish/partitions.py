@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -32,6 +34,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     DateTime,
+    Engine,
     Integer,
     MetaData,
     Select,
@@ -166,16 +169,18 @@ def _aggregate(conn: Connection, rows: Select, dialect: str) -> Iterator[tuple[s
         yield month, n, body or ""
 
 
-def source_digests(conn: Connection, mappings: MappingSet, metadata: MetaData, key: bytes) -> dict[str, str]:
+def source_digests(engine: Engine, mappings: MappingSet, metadata: MetaData, key: bytes) -> dict[str, str]:
     """Each partition's source digest, by partition name; one pass over each source table.
 
     Every mapped column of every row enters it, in key order: parents, then each kind of
     child (the rows' text is made and gathered by month in the database). The cost grows
-    with the history, but it is reading only. Keyed (HMAC with the pseudonym key), so that
-    a digest says nothing of the internal rows to whoever lacks the key.
+    with the history, but it is reading only, and the tables are read at the same time,
+    each on a connection of its own (the database does the work; SQLite lets the other
+    threads run meanwhile). Keyed (HMAC with the pseudonym key), so that a digest says
+    nothing of the internal rows to whoever lacks the key.
     """
-    dialect = conn.dialect.name
-    hashers: dict[str, hmac.HMAC] = {}
+    dialect = engine.dialect.name
+    jobs: list[tuple[str, str, Select]] = []  # (dataset, mapping, its rows), in digest order
     for family in families(mappings):
         top = family.top
         table = metadata.tables[top.table]
@@ -191,11 +196,27 @@ def source_digests(conn: Connection, mappings: MappingSet, metadata: MetaData, k
             rows = select(parent_month, _row_text(columns, dialect).label("line"), *order).select_from(source)
             if dialect != "postgresql":
                 rows = rows.order_by(*order)
-            for month, n, body in _aggregate(conn, rows, dialect):
-                name = partition_name(family.dataset, month or UNDATED)
-                if name not in hashers:
-                    hashers[name] = hmac.new(key, digestmod=hashlib.sha256)
-                hashers[name].update(f"{mapping.name}\n{n}\n".encode() + body.encode() + _END)
+            jobs.append((family.dataset, mapping.name, rows))
+
+    def gather(rows: Select) -> list[tuple[str | None, int, bytes]]:
+        """Each month's row count and the SHA-256 of its rows' text (one month in memory)."""
+        with engine.connect() as conn:
+            return [(m, n, hashlib.sha256(body.encode()).digest()) for m, n, body in _aggregate(conn, rows, dialect)]
+
+    statements = [rows for _, _, rows in jobs]
+    if dialect == "sqlite" and engine.url.database in (None, "", ":memory:"):
+        gathered = [gather(rows) for rows in statements]  # one database per connection: this one's
+    else:
+        workers = max(1, min(len(jobs), os.cpu_count() or 1))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="digest") as pool:
+            gathered = list(pool.map(gather, statements))
+    hashers: dict[str, hmac.HMAC] = {}
+    for (dataset, mapping_name, _), months in zip(jobs, gathered, strict=True):
+        for month, n, rows_digest in months:
+            name = partition_name(dataset, month or UNDATED)
+            if name not in hashers:
+                hashers[name] = hmac.new(key, digestmod=hashlib.sha256)
+            hashers[name].update(f"{mapping_name}\n{n}\n".encode() + rows_digest + _END)
     return {name: h.hexdigest() for name, h in sorted(hashers.items())}
 
 

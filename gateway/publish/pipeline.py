@@ -148,13 +148,18 @@ def publish(
             previous,
             full,
         )
-        manifest = _build(plan, building)
+        manifest, hashed = _build(plan, building)
         final = releases_dir / release_id
         os.rename(building, final)
         building = final  # a failure from here on removes the renamed release
-        # What servers check before serving it, read back from the disk; the verdict stays
-        # in the folder, so that they need not hash the files again (gateway/integrity.py).
-        known = integrity.known_intact(previous.path) if previous is not None else frozenset()
+        # What servers check before serving it; the verdict stays in the folder, so that
+        # they need not hash the files again (gateway/integrity.py). The files written
+        # here were hashed as read back from the disk for the manifest, and those shared
+        # with the previous release when it was verified: unchanged since, they are not
+        # read again (the check stats them and opens the tables and the store).
+        known = integrity.hashed_here(final, manifest, hashed)
+        if previous is not None:
+            known |= integrity.known_intact(previous.path)
         verdict = integrity.check(final, manifest, known=known)
         if not verdict.ok:
             raise PublishError(f"the release failed verification: {verdict.summary()}")
@@ -242,14 +247,15 @@ class BuildPlan:
         ]
 
 
-def _build(plan: BuildPlan, building: Path) -> dict:
+def _build(plan: BuildPlan, building: Path) -> tuple[dict, set[str]]:
+    """The release in ``building``: its manifest, and the files hashed for it (not shared)."""
     source_engine = make_engine(plan.url)
     try:
         with source_engine.connect() as source:
             ctx = load_context(source, plan.key, plan.origin.tables)
             ctx.has_concept = plan.vocabulary.has_concept
             plan.step("digests", 0)
-            digests = partitions.source_digests(source, plan.mappings, ctx.metadata, plan.key)
+            digests = partitions.source_digests(source_engine, plan.mappings, ctx.metadata, plan.key)
             common = partitions.common_digest(
                 source, plan.mappings, ctx.metadata, plan.origin.tables.lookup_tables, plan.common_parts()
             )
@@ -263,13 +269,15 @@ def _build(plan: BuildPlan, building: Path) -> dict:
             builder = RdfBuilder(plan.vocabulary, plan.mappings)
             statements, cube_reports, nquad_files = _publish_rdf(plan, building, conn, builder, work)
             csv_files = _publish_csv(plan, building, conn, work)
-            shacl = validation.validate_sample(conn, builder, plan.vocabulary)
+            sampled = work.months(work.rebuilt) if work.incremental else None
+            shacl = validation.validate_sample(conn, builder, plan.vocabulary, sampled)
     finally:
         published.dispose()
     if not shacl["conforms"]:
         raise PublishError(f"the release does not conform to the vocabulary's shapes:\n{shacl['report']}")
     previous = work.previous.path if work.previous else None
     by_partition, drops_by_partition = counts.by_partition(), drops.by_partition()
+    hashed: set[str] = set()
     manifest = {
         "release": plan.release_id,
         "created_at": plan.created.isoformat(),
@@ -303,6 +311,7 @@ def _build(plan: BuildPlan, building: Path) -> dict:
             [*([published.file] if published.file else []), *nquad_files, *csv_files],
             previous,
             work.previous.manifest.get("files", []) if work.previous else [],
+            hashed,
         ),
         # The RDF store's data files, so that a server can tell an intact store (not downloads).
         "store_files": _files(
@@ -310,10 +319,11 @@ def _build(plan: BuildPlan, building: Path) -> dict:
             integrity.store_files(building / "store"),
             previous,
             work.previous.manifest.get("store_files", []) if work.previous else [],
+            hashed,
         ),
     }
     (building / releases.MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n")
-    return manifest
+    return manifest, hashed
 
 
 def _publish_tables(plan: BuildPlan, building: Path, source, ctx, work: reuse.Work):
@@ -500,9 +510,12 @@ class StoreLoader:
             del store
 
 
-def _files(root: Path, paths: list[Path], previous: Path | None = None, listed: list[dict] = ()) -> list[dict]:
+def _files(
+    root: Path, paths: list[Path], previous: Path | None = None, listed: list[dict] = (), hashed: set[str] | None = None
+) -> list[dict]:
     """Each file's path, size and SHA-256; a file that is the previous release's (a hard
-    link to it) keeps the digest that release's manifest lists."""
+    link to it) keeps the digest that release's manifest lists. ``hashed`` gathers the
+    names of the files read and hashed here."""
     before = {e["path"]: e for e in listed}
     out = []
     for path in paths:
@@ -515,6 +528,8 @@ def _files(root: Path, paths: list[Path], previous: Path | None = None, listed: 
             for block in iter(lambda h=handle: h.read(1 << 20), b""):
                 digest.update(block)
         out.append({"path": name, "bytes": path.stat().st_size, "sha256": digest.hexdigest()})
+        if hashed is not None:
+            hashed.add(name)
     return out
 
 
