@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import multiprocessing
 import os
+import threading
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Collection, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -42,13 +44,17 @@ from sqlalchemy import (
     Text,
     and_,
     case,
+    create_engine,
     false,
     func,
     literal,
     or_,
     select,
+    text,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.pool import NullPool
+from sqlalchemy.sql.expression import Executable
 
 from mappings import Field, Mapping, MappingSet
 
@@ -152,35 +158,49 @@ def _row_text(columns: list[Column], dialect: str) -> ColumnElement:
     return text
 
 
-def _aggregate(conn: Connection, rows: Select, dialect: str) -> Iterator[tuple[str | None, int, str]]:
+def _aggregate(rows: Select, dialect: str) -> Select:
     """Per partition month of ``rows`` (columns ``month`` and ``line``, in key order):
-    how many rows, and their lines (SQLite: all of them; PostgreSQL: their MD5), in the
-    database, not row by row in Python."""
+    how many rows, and their lines (SQLite: all of them; PostgreSQL: their MD5), gathered
+    in the database, not row by row in Python."""
     ordered = rows.subquery()
     if dialect == "postgresql":
         body = func.md5(func.string_agg(ordered.c.line, aggregate_order_by(literal(chr(30)), *ordered.c[2:])))
-        statement = select(ordered.c.month, func.count(), body).group_by(ordered.c.month)
-    else:  # rows reach group_concat in the subquery's order (were it otherwise, the digest
-        # would change for nothing, and the partition would be published again: no harm)
-        statement = select(ordered.c.month, func.count(), func.group_concat(ordered.c.line, chr(30))).group_by(
-            ordered.c.month
-        )
-    for month, n, body in conn.execute(statement):
-        yield month, n, body or ""
+        return select(ordered.c.month, func.count(), body).group_by(ordered.c.month)
+    # rows reach group_concat in the subquery's order (were it otherwise, the digest would
+    # change for nothing, and the partition would be published again: no harm)
+    return select(ordered.c.month, func.count(), func.group_concat(ordered.c.line, chr(30))).group_by(ordered.c.month)
 
 
-def source_digests(engine: Engine, mappings: MappingSet, metadata: MetaData, key: bytes) -> dict[str, str]:
+def _month_digests(conn: Connection, statement: Executable) -> list[tuple[str | None, int, bytes]]:
+    """Each month's row count and the SHA-256 of its rows' text (one month in memory)."""
+    return [(month, n, hashlib.sha256((body or "").encode()).digest()) for month, n, body in conn.execute(statement)]
+
+
+def _month_digests_apart(url: str, sql: str) -> list[tuple[str | None, int, bytes]]:
+    """:func:`_month_digests` in a process of its own, on a connection of its own."""
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            return _month_digests(conn, text(sql))
+    finally:
+        engine.dispose()
+
+
+def source_digests(
+    engine: Engine, mappings: MappingSet, metadata: MetaData, key: bytes, workers: int | None = None
+) -> dict[str, str]:
     """Each partition's source digest, by partition name; one pass over each source table.
 
     Every mapped column of every row enters it, in key order: parents, then each kind of
     child (the rows' text is made and gathered by month in the database). The cost grows
-    with the history, but it is reading only, and the tables are read at the same time,
-    each on a connection of its own (the database does the work; SQLite lets the other
-    threads run meanwhile). Keyed (HMAC with the pseudonym key), so that a digest says
-    nothing of the internal rows to whoever lacks the key.
+    with the history, but it is reading only, and the tables are read at the same time, by
+    up to ``workers`` processes (default: one per CPU), each with its own connection.
+    (Threads do not help: SQLite's allocator serialises them.) Keyed (HMAC with the
+    pseudonym key), so that a digest says nothing of the internal rows to whoever lacks
+    the key.
     """
     dialect = engine.dialect.name
-    jobs: list[tuple[str, str, Select]] = []  # (dataset, mapping, its rows), in digest order
+    jobs: list[tuple[str, str, Select]] = []  # (dataset, mapping, statement), in digest order
     for family in families(mappings):
         top = family.top
         table = metadata.tables[top.table]
@@ -196,20 +216,21 @@ def source_digests(engine: Engine, mappings: MappingSet, metadata: MetaData, key
             rows = select(parent_month, _row_text(columns, dialect).label("line"), *order).select_from(source)
             if dialect != "postgresql":
                 rows = rows.order_by(*order)
-            jobs.append((family.dataset, mapping.name, rows))
-
-    def gather(rows: Select) -> list[tuple[str | None, int, bytes]]:
-        """Each month's row count and the SHA-256 of its rows' text (one month in memory)."""
+            jobs.append((family.dataset, mapping.name, _aggregate(rows, dialect)))
+    statements = [statement for _, _, statement in jobs]
+    workers = min(len(jobs), workers if workers is not None else os.cpu_count() or 1)
+    # Processes are forked: only from a process with no other thread (a fork copies no
+    # thread, and none of the locks another thread might hold), and not for an in-memory
+    # database (each connection has one of its own).
+    in_memory = dialect == "sqlite" and engine.url.database in (None, "", ":memory:")
+    if workers <= 1 or in_memory or threading.active_count() > 1:
         with engine.connect() as conn:
-            return [(m, n, hashlib.sha256(body.encode()).digest()) for m, n, body in _aggregate(conn, rows, dialect)]
-
-    statements = [rows for _, _, rows in jobs]
-    if dialect == "sqlite" and engine.url.database in (None, "", ":memory:"):
-        gathered = [gather(rows) for rows in statements]  # one database per connection: this one's
+            gathered = [_month_digests(conn, statement) for statement in statements]
     else:
-        workers = max(1, min(len(jobs), os.cpu_count() or 1))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="digest") as pool:
-            gathered = list(pool.map(gather, statements))
+        url = engine.url.render_as_string(hide_password=False)
+        sql = [str(s.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True})) for s in statements]
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            gathered = list(pool.map(_month_digests_apart, [url] * len(sql), sql))
     hashers: dict[str, hmac.HMAC] = {}
     for (dataset, mapping_name, _), months in zip(jobs, gathered, strict=True):
         for month, n, rows_digest in months:

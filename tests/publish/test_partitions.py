@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import Column, Date, DateTime, Integer, MetaData, Table, insert, select
 
 from gateway.internal.database import make_engine
-from gateway.publish.partitions import month_expression
+from gateway.publish.context import INTERNAL_TABLES
+from gateway.publish.partitions import month_expression, source_digests
+from gateway.publish.pipeline import DEFAULT_BASE, load_checked_mappings
+from mappings import INTERNAL
 from mappings.transforms import to_month
 from tests.conftest import BACKENDS
 
@@ -58,3 +64,41 @@ def test_the_database_reads_every_month_as_the_transforms_do(backend, scratch_da
     # London's month differs from UTC's in the last hour of summer months only.
     assert by_id[instants.index(datetime(2024, 7, 31, 23, 0))][0] == "2024-08"
     assert by_id[instants.index(datetime(2024, 12, 31, 23, 0))][0] == "2024-12"
+
+
+_DIGESTS_APART = """
+import json, sys
+from gateway.internal.database import make_engine
+from gateway.publish import partitions
+from gateway.publish.context import INTERNAL_TABLES
+from gateway.publish.pipeline import DEFAULT_BASE, load_checked_mappings
+from mappings import INTERNAL
+
+pools = []
+class Recorded(partitions.ProcessPoolExecutor):
+    def __init__(self, *args, **kwargs):
+        pools.append(kwargs["max_workers"])
+        super().__init__(*args, **kwargs)
+partitions.ProcessPoolExecutor = Recorded
+engine = make_engine(sys.argv[1])
+mappings = load_checked_mappings(INTERNAL, DEFAULT_BASE)
+digests = partitions.source_digests(engine, mappings, INTERNAL_TABLES.metadata, b"key", workers=3)
+print(json.dumps({"pools": pools, "digests": digests}))
+"""
+
+
+def test_the_digests_are_the_same_read_by_one_process_or_several(demo_engine):
+    mappings = load_checked_mappings(INTERNAL, DEFAULT_BASE)
+    metadata = INTERNAL_TABLES.metadata
+    alone = source_digests(demo_engine, mappings, metadata, b"key", workers=1)
+    # Several processes are forked from a process with one thread: a publish's, not this one.
+    url = demo_engine.url.render_as_string(hide_password=False)
+    done = subprocess.run([sys.executable, "-c", _DIGESTS_APART, url], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    apart = json.loads(done.stdout)
+    assert apart["pools"] == [3]
+    assert apart["digests"] == alone
+    assert len(alone) > 30 and {n.split("/")[0] for n in alone} == {
+        m.dataset for m in mappings.mappings if not m.parent
+    }
+    assert source_digests(demo_engine, mappings, metadata, b"other key", workers=1) != alone
