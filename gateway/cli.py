@@ -121,6 +121,42 @@ def demo_data(
         click.echo(f"  {table:<22} {report.counts.get(table, 0):>10,}")
 
 
+@main.command("change-log")
+@data_dir_option
+@database_option
+def change_log(data_dir: Path | None, database_url: str | None) -> None:
+    """Add a change log to the internal database, so that a publish digests only what changed.
+
+    Triggers on every mapped table log each row inserted, updated or deleted; a publish
+    then reads only the months the log names since the release it builds on. Run it again
+    after a migration changes the tables (the log is kept). Changes made with the
+    triggers disabled are not seen: publish with --full after them.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from mappings import INTERNAL
+
+    from .internal import changes
+    from .internal.database import DatabaseURLError, make_engine
+    from .publish.context import INTERNAL_TABLES
+    from .publish.partitions import tracked_tables
+    from .publish.pipeline import DEFAULT_BASE, load_checked_mappings
+
+    settings = _settings(data_dir, database_url)
+    try:
+        engine = make_engine(settings["DATABASE_URL"])
+    except DatabaseURLError as exc:
+        raise CommandError(str(exc)) from None
+    tracked = tracked_tables(load_checked_mappings(INTERNAL, DEFAULT_BASE), INTERNAL_TABLES.metadata)
+    try:
+        changes.install(engine, tracked)
+    except (ValueError, SQLAlchemyError) as exc:
+        raise CommandError(f"cannot add the change log: {getattr(exc, 'orig', None) or exc}") from None
+    finally:
+        engine.dispose()
+    click.echo(f"change log on {', '.join(t.table for t in tracked)}")
+
+
 releases_option = click.option(
     "--releases",
     "releases_dir",

@@ -59,8 +59,12 @@ def build_demo_data(
     volumes: scale.Volumes | None = None,
     progress: bool = False,
     if_missing: bool = False,
+    change_log: bool = True,
 ) -> BuildReport:
     """Build the internal tables at ``database_url`` from published files.
+
+    ``change_log``: then add the change log (``gateway.internal.changes``), new and empty,
+    so that incremental publishes digest only the months that change.
 
     :raise DatabaseURLError: the URL is not one the gateway can use.
     :raise SourceError: a published file is malformed (names file and line).
@@ -82,8 +86,24 @@ def build_demo_data(
     with tqdm(total=total, unit=" rows", disable=not progress, desc="internal tables", mininterval=0.5) as bar:
         report.counts = _write(url, rows, bar.update)
         bar.total = bar.n  # the total was an estimate
+    if change_log:
+        _install_change_log(url)
     report.seconds = time.monotonic() - started
     return report
+
+
+def _install_change_log(url: URL) -> None:
+    from gateway.internal import changes
+    from gateway.publish.partitions import tracked_tables
+    from gateway.publish.pipeline import DEFAULT_BASE, load_checked_mappings
+    from mappings import INTERNAL
+
+    tracked = tracked_tables(load_checked_mappings(INTERNAL, DEFAULT_BASE), schema.metadata)
+    engine = make_engine(url)
+    try:
+        changes.install(engine, tracked, fresh=True)
+    finally:
+        engine.dispose()
 
 
 def _already_built(url: URL) -> bool:

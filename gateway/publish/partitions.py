@@ -56,6 +56,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.expression import Executable
 
+from gateway.internal import changes
 from mappings import Field, Mapping, MappingSet
 
 UNDATED = "-"  # the month of a partition whose records have no readable month
@@ -187,7 +188,12 @@ def _month_digests_apart(url: str, sql: str) -> list[tuple[str | None, int, byte
 
 
 def source_digests(
-    engine: Engine, mappings: MappingSet, metadata: MetaData, key: bytes, workers: int | None = None
+    engine: Engine,
+    mappings: MappingSet,
+    metadata: MetaData,
+    key: bytes,
+    workers: int | None = None,
+    months: dict[str, frozenset[str]] | None = None,
 ) -> dict[str, str]:
     """Each partition's source digest, by partition name; one pass over each source table.
 
@@ -197,8 +203,10 @@ def source_digests(
     up to ``workers`` processes (default: one per CPU), each with its own connection.
     (Threads do not help: SQLite's allocator serialises them.) Keyed (HMAC with the
     pseudonym key), so that a digest says nothing of the internal rows to whoever lacks
-    the key.
+    the key. ``months``: only the partitions of these months of each dataset (their rows
+    found through the month columns' indexes), e.g. those the change log names.
     """
+    selection = Selection(months, metadata) if months is not None else None
     dialect = engine.dialect.name
     jobs: list[tuple[str, str, Select]] = []  # (dataset, mapping, statement), in digest order
     for family in families(mappings):
@@ -214,6 +222,8 @@ def source_digests(
                 source = own.outerjoin(table, reference)
             order = _order(own, mapping)
             rows = select(parent_month, _row_text(columns, dialect).label("line"), *order).select_from(source)
+            if selection is not None:
+                rows = rows.where(selection.of(mapping, None if mapping is top else top)[0])
             if dialect != "postgresql":
                 rows = rows.order_by(*order)
             jobs.append((family.dataset, mapping.name, _aggregate(rows, dialect)))
@@ -232,13 +242,48 @@ def source_digests(
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
             gathered = list(pool.map(_month_digests_apart, [url] * len(sql), sql))
     hashers: dict[str, hmac.HMAC] = {}
-    for (dataset, mapping_name, _), months in zip(jobs, gathered, strict=True):
-        for month, n, rows_digest in months:
+    for (dataset, mapping_name, _), found in zip(jobs, gathered, strict=True):
+        for month, n, rows_digest in found:
             name = partition_name(dataset, month or UNDATED)
+            if selection is not None and (month or UNDATED) not in selection.months.get(dataset, ()):
+                continue  # a neighbouring month's rows, read with the wanted ones
             if name not in hashers:
                 hashers[name] = hmac.new(key, digestmod=hashlib.sha256)
             hashers[name].update(f"{mapping_name}\n{n}\n".encode() + rows_digest + _END)
     return {name: h.hexdigest() for name, h in sorted(hashers.items())}
+
+
+def tracked_tables(mappings: MappingSet, metadata: MetaData) -> list[changes.Tracked]:
+    """The tables the change log watches, each with the column that places a row in a
+    partition: a top-level mapping's month column, a child's reference to its parent."""
+    found: dict[str, changes.Tracked] = {}
+    for family in families(mappings):
+        top = family.top
+        found.setdefault(top.table, changes.Tracked(top.table, _month_column(metadata, top).name, parent=False))
+        for child in family.children:
+            found.setdefault(child.table, changes.Tracked(child.table, child.parent.column, parent=True))
+    return list(found.values())
+
+
+def changed_partitions(conn: Connection, mappings: MappingSet, metadata: MetaData, since: ColumnElement) -> set[str]:
+    """The partitions the change log's rows ``since`` name (before or after each change):
+    a record's by the month logged, a child's by its parent's month now (a parent that is
+    gone logged its own month when it went)."""
+    dialect = conn.dialect.name
+    log = changes.log
+    found: set[str] = set()
+    for family in families(mappings):
+        top = family.top
+        statement = select(month_expression(log.c.at, dialect)).where(since, log.c.table_name == top.table)
+        months = set(conn.execute(statement.distinct()).scalars())
+        parent = metadata.tables[top.table]
+        parent_month = month_expression(_month_column(metadata, top), dialect)
+        for child in family.children:
+            joined = log.outerjoin(parent, _key_column(metadata, top) == log.c.ref)
+            statement = select(parent_month).select_from(joined).where(since, log.c.table_name == child.table)
+            months |= set(conn.execute(statement.distinct()).scalars())
+        found |= {partition_name(family.dataset, m or UNDATED) for m in months}
+    return found
 
 
 def common_digest(

@@ -26,6 +26,7 @@ import pyoxigraph
 from sqlalchemy.engine import URL
 
 from gateway import integrity, releases
+from gateway.internal import changes
 from gateway.internal.database import make_engine, parse_database_url
 from mappings import INTERNAL, MappingSet, load_mappings
 
@@ -255,12 +256,14 @@ def _build(plan: BuildPlan, building: Path) -> tuple[dict, set[str]]:
             ctx = load_context(source, plan.key, plan.origin.tables)
             ctx.has_concept = plan.vocabulary.has_concept
             plan.step("digests", 0)
-            digests = partitions.source_digests(source_engine, plan.mappings, ctx.metadata, plan.key)
             common = partitions.common_digest(
                 source, plan.mappings, ctx.metadata, plan.origin.tables.lookup_tables, plan.common_parts()
             )
+            position = changes.position(source)  # before the rows it stands for are read
+            digests, digested = _digests(plan, source_engine, source, ctx, common)
             work = reuse.plan(digests, common, plan.previous, plan.full)
-            reuse.write_state(building, common, digests)
+            work.digested = digested
+            reuse.write_state(building, common, digests, position)
             published, counts, drops = _publish_tables(plan, building, source, ctx, work)
     finally:
         source_engine.dispose()
@@ -324,6 +327,23 @@ def _build(plan: BuildPlan, building: Path) -> tuple[dict, set[str]]:
     }
     (building / releases.MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n")
     return manifest, hashed
+
+
+def _digests(plan: BuildPlan, engine, source, ctx, common: str) -> tuple[dict[str, str], str]:
+    """Every partition's source digest, and how they were found: those of the partitions
+    the change log names since the previous release, the others that release's; or, when
+    the log cannot say, every source row digested."""
+    previous = plan.previous
+    since = None
+    if previous is not None and not plan.full and previous.common == common:
+        since = changes.since(source, previous.changes)
+    if since is None:
+        return partitions.source_digests(engine, plan.mappings, ctx.metadata, plan.key), "every partition"
+    named = partitions.changed_partitions(source, plan.mappings, ctx.metadata, since)
+    months = reuse.Work.months_of(named)
+    fresh = partitions.source_digests(engine, plan.mappings, ctx.metadata, plan.key, months=months)
+    kept = {name: digest for name, digest in previous.digests.items() if name not in named}
+    return dict(sorted({**kept, **fresh}.items())), f"{len(named)} named by the change log"
 
 
 def _publish_tables(plan: BuildPlan, building: Path, source, ctx, work: reuse.Work):

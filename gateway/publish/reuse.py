@@ -48,6 +48,7 @@ class Previous:
     manifest: dict
     common: str
     digests: dict[str, str]
+    changes: dict | None = None  # where the source's change log was (gateway.internal.changes)
 
 
 def previous_release(current: Path | None, release_database_url: str | None) -> Previous | None:
@@ -63,14 +64,14 @@ def previous_release(current: Path | None, release_database_url: str | None) -> 
         return None
     if not isinstance(manifest, dict) or "schema" in manifest.get("tables", {}) or "partitions" not in manifest:
         return None
-    return Previous(current, manifest, state["common"], state["partitions"])
+    return Previous(current, manifest, state["common"], state["partitions"], state.get("changes"))
 
 
-def write_state(building: Path, common: str, digests: dict[str, str]) -> None:
+def write_state(building: Path, common: str, digests: dict[str, str], changes: dict | None = None) -> None:
     path = building / STATE_FILE
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
-        json.dump({"common": common, "partitions": digests}, handle, indent=1, sort_keys=True)
+        json.dump({"common": common, "partitions": digests, "changes": changes}, handle, indent=1, sort_keys=True)
 
 
 @dataclass
@@ -84,12 +85,18 @@ class Work:
     previous: Previous | None = None
     reason: str = ""  # why everything is rebuilt, when it is
     dirty_months: set[str] = field(default_factory=set)  # CSV months written again
+    digested: str = ""  # which partitions' source rows were digested
 
     @property
     def incremental(self) -> bool:
         return self.previous is not None
 
     def months(self, names: Iterable[str]) -> dict[str, frozenset[str]]:
+        """The partitions ``names`` as months by dataset."""
+        return self.months_of(names)
+
+    @staticmethod
+    def months_of(names: Iterable[str]) -> dict[str, frozenset[str]]:
         """The partitions ``names`` as months by dataset."""
         out: dict[str, set[str]] = {}
         for name in names:
@@ -106,6 +113,7 @@ class Work:
             **({"published": sorted(self.rebuilt)} if self.previous else {}),
             "removed": sorted(self.removed),
             **({"reason": self.reason} if self.reason else {}),
+            **({"digested": self.digested} if self.digested else {}),
         }
 
 

@@ -28,6 +28,10 @@ from sqlalchemy import create_engine
 from gateway import create_app, integrity, releases
 from gateway.cli import main
 from gateway.demo.build import build_demo_data
+from gateway.internal import changes
+from gateway.internal.database import make_engine
+from gateway.publish.context import INTERNAL_TABLES
+from gateway.publish.partitions import tracked_tables
 from gateway.publish.pipeline import DEFAULT_BASE, PublishError, PublishResult, load_checked_mappings, publish
 from gateway.publish.rdf import RdfBuilder
 from gateway.publish.reuse import nquads_file
@@ -117,7 +121,11 @@ def test_only_the_new_and_the_revised_months_are_published_again(history):
         "shared": 0,
         "removed": [],
         "reason": "no release to build on",
+        "digested": "every partition",
     }
+    # The final tables are not a later state of the ones before (a copy that went its own
+    # way): their change log cannot say what changed since, so every row was digested.
+    assert report["digested"] == "every partition"
 
 
 def _tables(release: Path) -> dict[str, list[str]]:
@@ -330,3 +338,41 @@ def test_an_incremental_publish_validates_a_sample_of_what_it_published(history)
     assert months == {NEW_MONTH, REVISED_MONTH}
     elsewhere = {m.group(1) for line in everything if (m := month.match(line))}
     assert elsewhere - months
+
+
+def test_a_publish_digests_only_the_months_the_change_log_names(history, tmp_path):
+    source = tmp_path / "source.sqlite"
+    shutil.copy(history.before, source)
+    # The tables as the Met's would be: the log new (the copy's changes are not changes).
+    engine = make_engine(url(source))
+    changes.install(engine, tracked_tables(load_checked_mappings(INTERNAL, DEFAULT_BASE), INTERNAL_TABLES.metadata),
+                    fresh=True)  # fmt: skip
+    engine.dispose()
+    releases_dir = tmp_path / "releases"
+    base = publish(url(source), releases_dir, key=KEY)
+    # The new month arrives, and an outcome of an older month is revised, in the tables.
+    with sqlite3.connect(source) as conn:
+        conn.execute("ATTACH DATABASE ? AS final", (str(history.source),))
+        for table, (column, child) in MONTH_COLUMNS.items():
+            conn.execute(f"INSERT INTO {table} SELECT * FROM final.{table} WHERE {column} >= '{NEW_MONTH}-01' "
+                         f"AND internal_ref NOT IN (SELECT internal_ref FROM {table})")  # fmt: skip
+            if child:
+                child_table, reference, _ = child
+                conn.execute(f"INSERT INTO {child_table} SELECT * FROM final.{child_table} WHERE {reference} IN "
+                             f"(SELECT internal_ref FROM {table} WHERE {column} >= '{NEW_MONTH}-01')")  # fmt: skip
+        conn.commit()
+        conn.execute("DETACH DATABASE final")
+    revise_an_outcome(source, REVISED_MONTH)
+    ours = publish(url(source), releases_dir, key=KEY)
+    report = ours.manifest["incremental"]
+    assert report["from"] == base.release_id
+    assert report["digested"].endswith("named by the change log")
+    assert report["published"] == [f"street-crime/{REVISED_MONTH}", f"street-crime/{NEW_MONTH}"]
+    # The release is the one a full publish of the same tables makes, and the digests it
+    # kept from the release before are those of every row.
+    full = publish(url(source), tmp_path / "full", key=KEY)
+    assert full.manifest["incremental"]["digested"] == "every partition"
+    assert _tables(ours.path) == _tables(full.path)
+    assert _quads(ours.path) == _quads(full.path)
+    state = lambda release: json.loads((release.path / "partitions.json").read_text())["partitions"]  # noqa: E731
+    assert state(ours) == state(full)
