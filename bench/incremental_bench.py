@@ -727,6 +727,14 @@ def sparql_queries(month: str, base: str) -> dict[str, str]:
             f'?crime a pol:RecordedCrime ; pol:month "{month}"^^xsd:gYearMonth ; pol:category ?category }} '
             "GROUP BY ?category ORDER BY DESC(?crimes)"
         ),
+        # the same counts as the first query, from the borough cube's month (its own graph):
+        # how analytic queries over the whole history are meant to be answered
+        "crimes by borough, one month (the cube)": (
+            "SELECT ?area (SUM(?n) AS ?crimes) WHERE { "
+            f"GRAPH <{base}graph/cube/crime-counts-borough/{month}> {{ "
+            "?o <http://purl.org/linked-data/sdmx/2009/dimension#refArea> ?area ; pol:count ?n } } "
+            "GROUP BY ?area ORDER BY ?area"
+        ),
         "stops by outcome, one month (its graph)": (
             "SELECT ?outcome (COUNT(?s) AS ?n) WHERE { "
             f"GRAPH <{base}graph/stop-and-search/{month}> {{ ?s a pol:StopAndSearch ; pol:searchOutcome ?outcome }} }} "
@@ -748,6 +756,15 @@ def sparql_post(url: str, text: str) -> tuple[float, int, int]:
     seconds = time.perf_counter() - started
     rows = len(json.loads(body)["results"]["bindings"]) if status == 200 else -1
     return seconds, status, rows
+
+
+def sparql_answer(url: str, text: str) -> list[tuple]:
+    data = urllib.parse.urlencode({"query": text}).encode()
+    request = urllib.request.Request(url, data=data, headers={"Accept": "application/sparql-results+json"})
+    with urllib.request.urlopen(request, timeout=300) as response:
+        bindings = json.loads(response.read())["results"]["bindings"]
+    rows = [tuple(float(v["value"]) if k != "area" else v["value"] for k, v in sorted(b.items())) for b in bindings]
+    return sorted(rows)
 
 
 def sparql_bench(server: Server, month: str, base: str, runs: int) -> dict:
@@ -773,6 +790,12 @@ def sparql_bench(server: Server, month: str, base: str, runs: int) -> dict:
             f"  sparql {name}: first {r['first_uncached_ms']:.1f} ms, uncached median {r['uncached_median_ms']:.1f} "
             f"ms, cached {r['cached_median_ms']:.1f} ms, {r['rows']} rows, statuses {r['statuses']}"
         )
+    queries = sparql_queries(month, base)
+    names = ("crimes by borough, one month", "crimes by borough, one month (the cube)")
+    records, cube = (SPARQL_PROLOGUE + queries[q] for q in names)
+    same = sparql_answer(url, records) == sparql_answer(url, cube)
+    results["cube_answers_as_the_records"] = same
+    log(f"  the cube's crimes by borough are the records' counted: {same}")
     return results
 
 
@@ -973,8 +996,11 @@ def print_report(results: dict) -> None:
                     q["rows"],
                 )
                 for name, q in queries["sparql"].items()
+                if isinstance(q, dict)
             ],
         )
+        same = queries["sparql"].get("cube_answers_as_the_records")
+        print(f"the borough cube's month answers as the records counted: {same}")
 
 
 # --- main -----------------------------------------------------------------------------------

@@ -102,7 +102,9 @@ def test_a_killed_publish_leaves_no_partial_release(release, tmp_path):
     shutil.copytree(release.path, releases_dir / release.release_id, symlinks=True)
     releases.switch_to(releases_dir, release.release_id)
     code = "from gateway.cli import main; main()"
-    args = ["publish", "-q", "--database", _unmasked(release), "--releases", str(releases_dir)]
+    # --full: built on the copied release, publishing the same tables would share every
+    # partition and be done before the kill (tests/publish/test_incremental.py kills those)
+    args = ["publish", "-q", "--full", "--database", _unmasked(release), "--releases", str(releases_dir)]
     env = {**os.environ, "GATEWAY_PSEUDONYM_KEY": KEY.decode()}
     child = subprocess.Popen([sys.executable, "-c", code, *args], env=env)
     deadline = time.monotonic() + 60
