@@ -11,12 +11,12 @@ from sqlalchemy import func, inspect, select
 
 from gateway.cli import main
 from gateway.demo.sources import default_sources_dir
-from gateway.internal import schema
+from gateway.internal import changes, schema
 from gateway.internal.database import make_engine
 from tests.conftest import BACKENDS
 
 
-@pytest.mark.parametrize("args", [[], ["demo-data"], ["serve"]])
+@pytest.mark.parametrize("args", [[], ["demo-data"], ["serve"], ["change-log"]])
 def test_help_on_every_command(runner, args):
     result = runner.invoke(main, [*args, "--help"])
     assert result.exit_code == 0
@@ -30,9 +30,24 @@ def test_demo_data_builds_the_internal_tables(runner, scratch_database):
     assert "crime_report" in result.output and "34,928" in result.output
     engine = make_engine(scratch_database)
     try:
-        assert set(inspect(engine).get_table_names()) == set(schema.metadata.tables)
+        # the internal tables, and the change log (empty: the build is no change)
+        assert set(inspect(engine).get_table_names()) == {*schema.metadata.tables, changes.LOG_TABLE}
         with engine.connect() as conn:
             assert conn.execute(select(func.count()).select_from(schema.stop_search)).scalar() == 12_447
+            assert changes.position(conn)["id"] == 0
+    finally:
+        engine.dispose()
+    # gateway change-log on a database that has one keeps it; its triggers log changes
+    logged = runner.invoke(main, ["change-log", "--database", scratch_database])
+    assert logged.exit_code == 0, logged.output
+    assert "change log on" in logged.output and "crime_outcome" in logged.output
+    engine = make_engine(scratch_database)
+    try:
+        with engine.begin() as conn:
+            conn.execute(schema.stop_search.delete().where(schema.stop_search.c.internal_ref == conn.execute(
+                select(func.min(schema.stop_search.c.internal_ref))).scalar()))  # fmt: skip
+        with engine.connect() as conn:
+            assert changes.position(conn)["id"] == 1
     finally:
         engine.dispose()
     again = runner.invoke(main, ["demo-data", "--database", scratch_database, "--if-missing"])
