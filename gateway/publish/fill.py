@@ -141,17 +141,37 @@ def fill_release(
     return counts
 
 
-def refresh_places(target: Connection, ctx: PublishContext) -> None:
-    """The map points and LSOAs of the records the tables hold now (after an incremental
-    publish replaced some partitions' records)."""
-    target.execute(delete(tables.map_point))
-    target.execute(delete(tables.lsoa))
-    used: set[int] = set()
-    for table in (tables.street, tables.stop_search):
-        column = table.c.map_point
-        used |= set(target.execute(select(column).where(column.is_not(None)).distinct()).scalars())
+def refresh_places(target: Connection, ctx: PublishContext, candidates: tuple[set[int], set[str]]) -> None:
+    """The map points and LSOAs of the records the tables hold now, after an incremental
+    publish replaced some partitions' records. ``candidates``: the map points and LSOAs
+    the replaced and the new records name; only whether these are still named is asked
+    (through the indexes): any other is named as it was."""
+    points, lsoas = candidates
+    m, lsoa = tables.map_point, tables.lsoa
+    before = set(target.execute(select(m.c.id)).scalars())
+    still = _still_named(target, "map_point", points)
+    used = (before - points) | still
+    target.execute(delete(m))
     _map_points(target, ctx, used)
-    _lsoas(target, ctx)
+    # LSOAs: those the records name, and the map points'.
+    named_before = set(target.execute(select(lsoa.c.code)).scalars())
+    of_points = {code for code in target.execute(select(m.c.lsoa_code).distinct()).scalars() if code}
+    codes = lsoas | (named_before - of_points)  # a code only a record names may be named no more
+    named = (named_before - codes) | of_points | _still_named(target, "lsoa_code", codes)
+    target.execute(delete(lsoa))
+    _insert_lsoas(target, ctx, named)
+
+
+def _still_named(target: Connection, column: str, values: set) -> set:
+    """Those of ``values`` some published street record or stop names in ``column``."""
+    found: set = set()
+    values = sorted(values)
+    for start in range(0, len(values), 500):
+        chunk = values[start : start + 500]
+        for table in (tables.street, tables.stop_search):
+            c = table.c[column]
+            found |= set(target.execute(select(c).where(c.in_(chunk)).distinct()).scalars())
+    return found
 
 
 def _place(ctx: PublishContext, point: int | None, record: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -292,6 +312,10 @@ def _lsoas(target: Connection, ctx: PublishContext) -> None:
     used = set()
     for table in (tables.street, tables.stop_search, tables.map_point):
         used |= {code for (code,) in target.execute(select(table.c.lsoa_code).distinct()) if code}
+    _insert_lsoas(target, ctx, used)
+
+
+def _insert_lsoas(target: Connection, ctx: PublishContext, used: set[str]) -> None:
     rows = []
     for code in sorted(used):
         name, borough = ctx.lsoas.get(code, (code, None))

@@ -364,13 +364,15 @@ def _publish_tables(plan: BuildPlan, building: Path, source, ctx, work: reuse.Wo
             # before and after.
             work.dirty_months = {partitions.split_name(n)[1] for n in work.rebuilt | work.removed}
             work.dirty_months |= reuse.outcome_months(target, replaced, records)
+            points, lsoas = reuse.partition_places(target, replaced, records)
             reuse.clear_partitions(target, replaced, records)
             selection = partitions.Selection(work.months(work.rebuilt), ctx.metadata)
             counts = fill_release(
                 source, target, plan.mappings, ctx, drops, lambda n: plan.step("tables", n), selection
             )
             work.dirty_months |= reuse.outcome_months(target, work.months(work.rebuilt), records)
-            refresh_places(target, ctx)
+            new_points, new_lsoas = reuse.partition_places(target, work.months(work.rebuilt), records)
+            refresh_places(target, ctx, (points | new_points, lsoas | new_lsoas))
             published.refresh_spatial_index(target)
             for name in work.shared:
                 counts.merge(name, work.previous.manifest["partitions"][name]["counts"])

@@ -213,6 +213,29 @@ def outcome_months(conn: Connection, by_dataset: dict[str, frozenset[str]], reco
     return {m for m in found if m}
 
 
+def partition_places(
+    conn: Connection, by_dataset: dict[str, frozenset[str]], records: dict[str, str]
+) -> tuple[set[int], set[str]]:
+    """The map points and LSOAs the published rows of some partitions name."""
+    s, st = tables.street, tables.stop_search
+    points: set[int] = set()
+    lsoas: set[str] = set()
+    for dataset, months in by_dataset.items():
+        found = []
+        crimes = _crimes(dataset, months, records)
+        if crimes is not None:
+            found.append(select(s.c.map_point, s.c.lsoa_code).where(s.c.id.in_(crimes)))
+        if records.get("StopAndSearch") == dataset:
+            found.append(select(st.c.map_point, st.c.lsoa_code).where(_months(st, months)))
+        for statement in found:
+            for point, lsoa in conn.execute(statement.distinct()):
+                if point is not None:
+                    points.add(point)
+                if lsoa:
+                    lsoas.add(lsoa)
+    return points, lsoas
+
+
 def clear_partitions(conn: Connection, by_dataset: dict[str, frozenset[str]], records: dict[str, str]) -> None:
     """Delete the published rows of some partitions (months by dataset), with their
     outcomes and tactics. ``records``: each record type's dataset (its mapping's)."""

@@ -59,6 +59,7 @@ Index("ix_street_month_category", street.c.month, street.c.category)
 Index("ix_street_point_month", street.c.map_point, street.c.month)
 Index("ix_street_persistent_id", street.c.persistent_id)
 Index("ix_street_borough_month", street.c.borough_code, street.c.month)
+Index("ix_street_lsoa", street.c.lsoa_code)
 
 crime_outcome = Table(
     "crime_outcome",
@@ -99,6 +100,7 @@ stop_search = Table(
 Index("ix_stop_month", stop_search.c.month)
 Index("ix_stop_point_month", stop_search.c.map_point, stop_search.c.month)
 Index("ix_stop_borough_month", stop_search.c.borough_code, stop_search.c.month)
+Index("ix_stop_lsoa", stop_search.c.lsoa_code)
 
 use_of_force = Table(
     "use_of_force",

@@ -363,11 +363,27 @@ def test_a_publish_digests_only_the_months_the_change_log_names(history, tmp_pat
         conn.commit()
         conn.execute("DETACH DATABASE final")
     revise_an_outcome(source, REVISED_MONTH)
+    # A crime of the revised month that alone was at its map point (and in its LSOA, if
+    # nothing else is) goes: the place is no longer published.
+    with sqlite3.connect(base.path / "release.sqlite") as published:
+        point, persistent_id = published.execute(
+            "SELECT s.map_point, min(s.persistent_id) FROM street s WHERE s.month = ? AND s.record = 'RecordedCrime' "
+            "AND s.persistent_id != '' AND NOT EXISTS (SELECT 1 FROM stop_search t WHERE t.map_point = s.map_point) "
+            "GROUP BY s.map_point HAVING (SELECT count(*) FROM street u WHERE u.map_point = s.map_point) = 1 "
+            "ORDER BY s.map_point LIMIT 1",
+            (REVISED_MONTH,),
+        ).fetchone()
+    with sqlite3.connect(source) as conn:
+        refs = "SELECT internal_ref FROM crime_report WHERE persistent_id = ?"
+        conn.execute(f"DELETE FROM crime_outcome WHERE crime_ref IN ({refs})", (persistent_id,))
+        assert conn.execute("DELETE FROM crime_report WHERE persistent_id = ?", (persistent_id,)).rowcount == 1
     ours = publish(url(source), releases_dir, key=KEY)
     report = ours.manifest["incremental"]
     assert report["from"] == base.release_id
     assert report["digested"].endswith("named by the change log")
     assert report["published"] == [f"street-crime/{REVISED_MONTH}", f"street-crime/{NEW_MONTH}"]
+    with sqlite3.connect(ours.path / "release.sqlite") as published:
+        assert published.execute("SELECT count(*) FROM map_point WHERE id = ?", (point,)).fetchone() == (0,)
     # The release is the one a full publish of the same tables makes, and the digests it
     # kept from the release before are those of every row.
     full = publish(url(source), tmp_path / "full", key=KEY)
