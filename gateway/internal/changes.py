@@ -45,6 +45,7 @@ from sqlalchemy import (
 )
 
 LOG_TABLE = "gateway_change_log"
+CREATED = "(log created)"  # the table name of the log's first row
 
 _log_metadata = MetaData()
 log = Table(
@@ -154,6 +155,10 @@ def install(engine: Engine, tracked: Iterable[Tracked], fresh: bool = False) -> 
     with engine.begin() as conn:
         for statement in statements:
             conn.exec_driver_sql(statement)
+        # The log's first row, with a token of its own: a position taken before any change
+        # is this log's, not that of a log made again over other tables.
+        if conn.execute(select(log.c.id).limit(1)).first() is None:
+            conn.execute(log.insert().values(table_name=CREATED))
 
 
 def installed(conn: Connection) -> bool:
@@ -182,10 +187,9 @@ def since(conn: Connection, position_before: dict | None) -> ColumnElement | Non
         after = int(position_before["id"])
     except (KeyError, TypeError, ValueError):
         return None
-    if after:
-        token = conn.execute(select(log.c.token).where(log.c.id == after)).scalar()
-        if token is None or token != position_before.get("token"):
-            return None
+    token = conn.execute(select(log.c.token).where(log.c.id == after)).scalar()
+    if token is None or token != position_before.get("token"):
+        return None
     condition = log.c.id > after
     if conn.dialect.name == "postgresql":
         snapshot = position_before.get("snapshot")
